@@ -1,0 +1,37 @@
+package domain
+
+import "time"
+
+// Audit event types.
+const (
+	AuditSignInSuccess = "signin.success"
+	AuditSignInFailure = "signin.failure"
+	AuditAccountLocked = "account.locked"
+	AuditAccountCreate = "account.create"
+	AuditActivate      = "account.activate"
+	AuditSignOut       = "signout"
+	AuditClientCreate  = "client.create"
+	AuditClientRemove  = "client.remove"
+	AuditCodeReplay    = "oidc.code_replay"
+	AuditRefreshReplay = "oidc.refresh_replay"
+)
+
+// AuditEvent is one security event. Detail never holds a password, token,
+// date of birth, member id or TIN.
+type AuditEvent struct {
+	ID        int64
+	Time      time.Time
+	Type      string
+	AccountID string // the person the event is about, if any
+	ActorID   string // who did it, when not the person themselves
+	ClientID  string
+	IP        string
+	Detail    string
+}
+
+// AuditFilter selects audit events; zero fields match everything.
+type AuditFilter struct {
+	AccountID string
+	Type      string
+	Limit     int
+}
