@@ -7,15 +7,15 @@ import (
 
 // Error codes. Each maps to one HTTP status in one place (web.statusFor).
 const (
-	ECONFLICT       = "conflict"       // the thing exists already
-	EINTERNAL       = "internal"       // a fault of ours; details only in the log
-	EINVALID        = "invalid"        // the input is wrong
-	ENOTFOUND       = "not_found"      // no such thing
-	EUNAUTHORIZED   = "unauthorized"   // credentials missing or wrong
-	EFORBIDDEN      = "forbidden"      // known, but not allowed
-	ETOOMANY        = "too_many"       // rate limited
-	EUNAVAILABLE    = "unavailable"    // a dependency (the database) is down
-	ESCHEMA         = "schema"         // the database schema is not the one we know
+	ECONFLICT     = "conflict"     // the thing exists already
+	EINTERNAL     = "internal"     // a fault of ours; details only in the log
+	EINVALID      = "invalid"      // the input is wrong
+	ENOTFOUND     = "not_found"    // no such thing
+	EUNAUTHORIZED = "unauthorized" // credentials missing or wrong
+	EFORBIDDEN    = "forbidden"    // known, but not allowed
+	ETOOMANY      = "too_many"     // rate limited
+	EUNAVAILABLE  = "unavailable"  // a dependency (the database) is down
+	ESCHEMA       = "schema"       // the database schema is not the one we know
 )
 
 // Error is the one error type of the domain. Message is safe to show to a

@@ -1,0 +1,149 @@
+// Package config holds EntryKeyID's one typed configuration. It is loaded
+// once, from flags and ENTRYKEYID_* environment variables, by package cli,
+// validated as a whole (every problem reported at once) and passed down by
+// value. No other package reads the environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Addr     string // listen address, e.g. 127.0.0.1:8080
+	Issuer   string // public base URL; every link is built from it
+	DataDir  string // SQLite database, mail folder, keys
+	Database string // PostgreSQL URL; empty means SQLite in DataDir
+	SMTP     string // smtp:// or smtps:// URL; empty means .eml files
+	MailFrom string // From address of every email
+	Dev      bool   // development inbox at /dev/mail
+
+	SigningAlg string // RS256 (default) or ES256
+
+	Argon2 Argon2
+	Policy PasswordPolicy
+
+	SessionIdle     time.Duration // SSO-2, default 60m
+	SessionMax      time.Duration // SSO-2, default 12h
+	RememberMe      time.Duration // LOGIN-4, default 30 days
+	ActivationTTL   time.Duration // ACC-2, default 7 days
+	AccessTokenTTL  time.Duration // default 15m
+	RefreshTokenTTL time.Duration // default 12h
+	AuthRequestTTL  time.Duration // default 30m
+
+	LogLevel string // debug, info, warn, error
+}
+
+// Argon2 holds argon2id parameters (PWD-7).
+type Argon2 struct {
+	MemoryKiB   uint32 // default 19456 (19 MiB)
+	Iterations  uint32 // default 2
+	Parallelism uint8  // default 1
+}
+
+// PasswordPolicy is the composition rule of PWD-1.
+type PasswordPolicy struct {
+	MinLength  int // default 8
+	MaxLength  int // default 128
+	MinClasses int // of upper, lower, digit, special; default 3
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		Issuer:          "http://127.0.0.1:8080",
+		DataDir:         "./entrykeyid-data",
+		MailFrom:        "EntryKeyID <no-reply@entrykeyid.test>",
+		SigningAlg:      "RS256",
+		Argon2:          Argon2{MemoryKiB: 19 * 1024, Iterations: 2, Parallelism: 1},
+		Policy:          PasswordPolicy{MinLength: 8, MaxLength: 128, MinClasses: 3},
+		SessionIdle:     60 * time.Minute,
+		SessionMax:      12 * time.Hour,
+		RememberMe:      30 * 24 * time.Hour,
+		ActivationTTL:   7 * 24 * time.Hour,
+		AccessTokenTTL:  15 * time.Minute,
+		RefreshTokenTTL: 12 * time.Hour,
+		AuthRequestTTL:  30 * time.Minute,
+		LogLevel:        "info",
+	}
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag: when
+// the issuer is https.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.Issuer, "https://") }
+
+// URL joins path onto the issuer. Links are built only from the issuer,
+// never from a request's Host header.
+func (c Config) URL(path string) string {
+	return strings.TrimRight(c.Issuer, "/") + "/" + strings.TrimLeft(path, "/")
+}
+
+// Validate checks every field and returns all problems at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.Addr == "" {
+		bad("addr", "must not be empty")
+	}
+	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("issuer", "must be an absolute http or https URL, got %q", c.Issuer)
+	} else if u.RawQuery != "" || u.Fragment != "" {
+		bad("issuer", "must not have a query or fragment")
+	}
+	if c.Database == "" && c.DataDir == "" {
+		bad("data-dir", "must not be empty when no database URL is given")
+	}
+	if c.Database != "" {
+		if u, err := url.Parse(c.Database); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("database", "must be a postgres:// URL")
+		}
+	}
+	if c.SMTP != "" {
+		if u, err := url.Parse(c.SMTP); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			bad("smtp", "must be an smtp:// or smtps:// URL with a host")
+		}
+	}
+	if c.SigningAlg != "RS256" && c.SigningAlg != "ES256" {
+		bad("signing-alg", "must be RS256 or ES256, got %q", c.SigningAlg)
+	}
+	if c.Argon2.MemoryKiB < 8*1024 {
+		bad("argon2-memory", "must be at least 8192 KiB")
+	}
+	if c.Argon2.Iterations < 1 {
+		bad("argon2-iterations", "must be at least 1")
+	}
+	if c.Argon2.Parallelism < 1 {
+		bad("argon2-parallelism", "must be at least 1")
+	}
+	if c.Policy.MinLength < 8 {
+		bad("password-min-length", "must be at least 8")
+	}
+	if c.Policy.MaxLength < 128 || c.Policy.MaxLength > 4096 {
+		bad("password-max-length", "must be between 128 and 4096")
+	}
+	if c.Policy.MinClasses < 0 || c.Policy.MinClasses > 4 {
+		bad("password-min-classes", "must be between 0 and 4")
+	}
+	for name, d := range map[string]time.Duration{
+		"session-idle": c.SessionIdle, "session-max": c.SessionMax, "remember-me": c.RememberMe,
+		"activation-ttl": c.ActivationTTL, "access-token-ttl": c.AccessTokenTTL,
+		"refresh-token-ttl": c.RefreshTokenTTL, "auth-request-ttl": c.AuthRequestTTL,
+	} {
+		if d <= 0 {
+			bad(name, "must be a positive duration")
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level", "must be debug, info, warn or error")
+	}
+	return errors.Join(errs...)
+}
