@@ -1,0 +1,122 @@
+package mail
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	netmail "net/mail"
+	"strings"
+	"time"
+)
+
+// maxEMLSize bounds what the inbox reads of one file.
+const maxEMLSize = 10 << 20
+
+// storedMessage is an .eml file read back: its decoded headers and, when
+// asked for, its text and HTML parts.
+type storedMessage struct {
+	Name      string
+	Date      time.Time
+	DateRaw   string
+	From      string
+	To        string
+	Subject   string
+	MessageID string
+	Text      string
+	HTML      string
+}
+
+var wordDecoder = &mime.WordDecoder{}
+
+// readEML parses r as an RFC 5322 message. With withBody it also decodes
+// the first text/plain and text/html parts, in a single-part message or in
+// multipart ones nested to any depth.
+func readEML(r io.Reader, withBody bool) (*storedMessage, error) {
+	msg, err := netmail.ReadMessage(io.LimitReader(r, maxEMLSize))
+	if err != nil {
+		return nil, err
+	}
+	h := msg.Header
+	s := &storedMessage{
+		DateRaw:   h.Get("Date"),
+		From:      decodeHeader(h.Get("From")),
+		To:        decodeHeader(h.Get("To")),
+		Subject:   decodeHeader(h.Get("Subject")),
+		MessageID: h.Get("Message-Id"),
+	}
+	if d, err := h.Date(); err == nil {
+		s.Date = d
+	}
+	if !withBody {
+		return s, nil
+	}
+	err = readPart(s, h.Get("Content-Type"), h.Get("Content-Transfer-Encoding"), msg.Body, 0)
+	return s, err
+}
+
+func decodeHeader(v string) string {
+	if d, err := wordDecoder.DecodeHeader(v); err == nil {
+		return d
+	}
+	return v
+}
+
+// readPart fills s.Text or s.HTML from one MIME entity, descending into
+// multipart entities.
+func readPart(s *storedMessage, contentType, encoding string, body io.Reader, depth int) error {
+	if contentType == "" {
+		contentType = "text/plain; charset=utf-8"
+	}
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return fmt.Errorf("content type %q: %w", contentType, err)
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		if depth > 5 {
+			return fmt.Errorf("multipart nested too deep")
+		}
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			// NextPart has already undone quoted-printable (and removed
+			// the header); base64 is left to decodeBody.
+			err = readPart(s, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, depth+1)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if mediaType != "text/plain" && mediaType != "text/html" {
+		return nil
+	}
+	b, err := decodeBody(body, encoding)
+	if err != nil {
+		return err
+	}
+	switch {
+	case mediaType == "text/plain" && s.Text == "":
+		s.Text = string(b)
+	case mediaType == "text/html" && s.HTML == "":
+		s.HTML = string(b)
+	}
+	return nil
+}
+
+func decodeBody(body io.Reader, encoding string) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "base64":
+		return io.ReadAll(base64.NewDecoder(base64.StdEncoding, body)) // skips line breaks itself
+	case "quoted-printable":
+		return io.ReadAll(quotedprintable.NewReader(body))
+	default:
+		return io.ReadAll(body)
+	}
+}
