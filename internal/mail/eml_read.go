@@ -10,6 +10,8 @@ import (
 	netmail "net/mail"
 	"strings"
 	"time"
+
+	"github.com/entrykeyid/entrykeyid/internal/domain"
 )
 
 // maxEMLSize bounds what the inbox reads of one file.
@@ -30,6 +32,22 @@ type storedMessage struct {
 }
 
 var wordDecoder = &mime.WordDecoder{}
+
+// ReadEML parses an RFC 5322 message, such as a file FileSender wrote, and
+// returns its To (the bare address), Subject (decoded), Text and HTML parts (transfer
+// encoding undone) and its Date as CreatedAt. Tests elsewhere use it to
+// find a link in a delivered email.
+func ReadEML(r io.Reader) (*domain.Message, error) {
+	s, err := readEML(r, true)
+	if err != nil {
+		return nil, fmt.Errorf("mail: read message: %w", err)
+	}
+	to := s.To
+	if a, err := netmail.ParseAddress(to); err == nil {
+		to = a.Address
+	}
+	return &domain.Message{To: to, Subject: s.Subject, Text: s.Text, HTML: s.HTML, CreatedAt: s.Date}, nil
+}
 
 // readEML parses r as an RFC 5322 message. With withBody it also decodes
 // the first text/plain and text/html parts, in a single-part message or in
@@ -101,11 +119,13 @@ func readPart(s *storedMessage, contentType, encoding string, body io.Reader, de
 	if err != nil {
 		return err
 	}
+	// Lines end in CRLF on the wire; in Go strings they end in LF.
+	text := strings.ReplaceAll(string(b), "\r\n", "\n")
 	switch {
 	case mediaType == "text/plain" && s.Text == "":
-		s.Text = string(b)
+		s.Text = text
 	case mediaType == "text/html" && s.HTML == "":
-		s.HTML = string(b)
+		s.HTML = text
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -110,7 +111,13 @@ func newSMTPSender(rawURL, from string, tlsConf *tls.Config) (*SMTPSender, error
 		tlsConf.MinVersion = tls.VersionTLS12
 	}
 	opts = append(opts, gomail.WithTLSConfig(tlsConf))
-	client, err := gomail.NewClient(host, opts...)
+	dialHost := host
+	if strings.Contains(host, ":") {
+		// go-mail joins host and port without brackets; an IPv6 literal
+		// needs them.
+		dialHost = "[" + host + "]"
+	}
+	client, err := gomail.NewClient(dialHost, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("mail: smtp client: %w", err)
 	}
