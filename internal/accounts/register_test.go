@@ -199,6 +199,11 @@ func TestACC2_RegisterValidatesEveryField(t *testing.T) {
 			if !errors.As(err, &fe) || !maps.Equal(fe, tc.want) {
 				t.Fatalf("Register = %v (%v), want %v", err, fe, tc.want)
 			}
+			for field := range tc.want {
+				if !strings.Contains(err.Error(), field) {
+					t.Errorf("error text %q does not name %s", err.Error(), field)
+				}
+			}
 			if n := e.count(t); n != 0 {
 				t.Errorf("%d accounts after bad input, want 0", n)
 			}
