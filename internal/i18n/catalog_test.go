@@ -11,7 +11,7 @@ import (
 // domain.Error.Key and FieldErrors; each must be translated.
 var accountErrorKeys = []string{
 	"login.failed", "login.locked", "login.pending", "login.disabled", "link.invalid",
-	"field.required", "email.invalid", "password.mismatch", "password.too_short",
+	"field.required", "field.too_long", "field.invalid", "email.invalid", "password.mismatch", "password.too_short",
 	"password.too_long", "password.classes", "name.too_long", "language.invalid",
 }
 

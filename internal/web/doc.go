@@ -1,0 +1,32 @@
+// Package web serves EntryKeyID's hosted screens: identity-first sign-in,
+// create account, activation, sign-out and the help pages, server-rendered
+// in English and Spanish and working without JavaScript.
+//
+// A map of the sign-in flow (routes.go lists every route):
+//
+//	portal ──► /authorize (package oidc) ──► GET /login?authRequestID=X
+//	  live session, prompt allows ──► CompleteAuthRequest ──► /authorize/callback?id=X
+//	  prompt=none, no session     ──► portal redirect_uri?error=login_required&state=..
+//	  otherwise: screen 1 (identify; remember-me cookie skips to screen 2)
+//	POST /login          screen 1 ──► screen 2 for every well-formed address (LOGIN-2)
+//	POST /login/password accounts.Authenticate ──► StartSession, new cookie (LOGIN-7)
+//	                     ──► CompleteAuthRequest ──► /authorize/callback?id=X, or /account
+//
+// Every POST passes through Server.post: net/http.CrossOriginProtection
+// (Sec-Fetch-Site / Origin), a 64 KiB body limit, then a double-submit
+// CSRF token (a cookie, __Host- prefixed over https, equal to a hidden
+// form field, compared in constant time).
+//
+// Templates are embedded, parsed once by New with the shared layout, and
+// checked: every message key they name, and every key package accounts
+// can return, must exist in both catalogs of package i18n. Every link
+// printed is built from the configured issuer, never from the request's
+// Host or forwarded headers. The stylesheet and script are served under
+// content hashes; pages carry a Content-Security-Policy without
+// 'unsafe-inline'.
+//
+// Cookies: ekid_session (the SSO session secret; HttpOnly, SameSite=Lax,
+// Secure over https, no Max-Age: it ends with the browser, LOGIN-6),
+// ekid_remember (the username only, for cfg.RememberMe, LOGIN-4),
+// ekid_lang (the chosen language, a year), ekid_csrf (the form token).
+package web

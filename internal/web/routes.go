@@ -1,0 +1,37 @@
+package web
+
+import "net/http"
+
+// routes lists every route of the hosted screens in one table. POST
+// handlers are wrapped by s.post, which refuses cross-origin requests and
+// requests without the form's CSRF token, limits the body to maxBody and
+// parses the form before the handler runs.
+func (s *Server) routes() {
+	for _, rt := range []struct {
+		pattern string
+		handler http.HandlerFunc
+	}{
+		{"GET /login", s.loginShow},                       // screen 1, or silent SSO (LOGIN-1, SSO-1)
+		{"POST /login", s.post(s.loginIdentify)},          // screen 1 -> screen 2 (LOGIN-2)
+		{"POST /login/password", s.post(s.loginPassword)}, // screen 2 -> session (LOGIN-3, LOGIN-7)
+		{"GET /signup", s.signupShow},                     // ACC-2
+		{"POST /signup", s.post(s.signupSubmit)},
+		{"POST /activate/resend", s.post(s.activationResend)},
+		{"GET /activate", s.activateShow}, // shows a button; never uses the link
+		{"POST /activate", s.post(s.activateSubmit)},
+		{"GET /activated", s.page("activated")}, // ACC-3
+		{"GET /logout", s.logoutShow},
+		{"POST /logout", s.post(s.logoutSubmit)},
+		{"GET /account", s.accountShow},
+		{"GET /trouble", s.page("trouble")},
+		{"GET /help", s.page("help")},
+		{"GET /privacy", s.page("privacy")},
+		{"GET /terms", s.page("terms")},
+		{"GET /contact", s.page("contact")},
+		{"GET /lang", s.langSelect},
+		{"GET /static/{file}", s.staticServe},
+		{"/", s.notFound},
+	} {
+		s.mux.HandleFunc(rt.pattern, rt.handler)
+	}
+}
