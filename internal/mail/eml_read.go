@@ -60,8 +60,8 @@ func readEML(r io.Reader, withBody bool) (*storedMessage, error) {
 	h := msg.Header
 	s := &storedMessage{
 		DateRaw:   h.Get("Date"),
-		From:      decodeHeader(h.Get("From")),
-		To:        decodeHeader(h.Get("To")),
+		From:      displayAddresses(decodeHeader(h.Get("From"))),
+		To:        displayAddresses(decodeHeader(h.Get("To"))),
 		Subject:   decodeHeader(h.Get("Subject")),
 		MessageID: h.Get("Message-Id"),
 	}
@@ -80,6 +80,23 @@ func decodeHeader(v string) string {
 		return d
 	}
 	return v
+}
+
+// displayAddresses shows an address list as people write it: the bare
+// address, or Name <address>; a list that does not parse is left as is.
+func displayAddresses(v string) string {
+	list, err := netmail.ParseAddressList(v)
+	if err != nil {
+		return v
+	}
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = a.Address
+		if a.Name != "" {
+			out[i] = a.Name + " <" + a.Address + ">"
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // readPart fills s.Text or s.HTML from one MIME entity, descending into
