@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/entrykeyid/entrykeyid/internal/config"
+	"github.com/entrykeyid/entrykeyid/internal/domain"
+	"github.com/entrykeyid/entrykeyid/internal/sqlstore"
+)
+
+// SQLiteFile is the name of the SQLite database inside the data folder.
+const SQLiteFile = "entrykeyid.db"
+
+// schemaPolicy says what opening the database does about its schema.
+type schemaPolicy int
+
+const (
+	// checkSchema refuses a schema other than the one this binary knows,
+	// naming `entrykeyid migrate` as the fix, with one exception: a
+	// SQLite database that does not exist yet is created and migrated, so
+	// that `serve` works on a fresh machine with no setup.
+	checkSchema schemaPolicy = iota
+	// migrateSchema applies pending migrations (migrate, demo).
+	migrateSchema
+)
+
+// openStore opens the database cfg names and deals with its schema as
+// policy says.
+func openStore(ctx context.Context, cfg config.Config, policy schemaPolicy, log *slog.Logger) (*sqlstore.DB, error) {
+	fresh := false
+	if cfg.Database == "" {
+		_, err := os.Stat(filepath.Join(cfg.DataDir, SQLiteFile))
+		fresh = errors.Is(err, os.ErrNotExist)
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+	}
+	db, err := sqlstore.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", describeStore(cfg), err)
+	}
+	if policy == migrateSchema || fresh {
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrate %s: %w", describeStore(cfg), err)
+		}
+		if fresh {
+			log.Info("created a new SQLite database", slog.String("path", filepath.Join(cfg.DataDir, SQLiteFile)))
+		}
+		return db, nil
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		if domain.ErrorCode(err) == domain.ESCHEMA {
+			return nil, fmt.Errorf("%s: %w\nTo fix it, run: entrykeyid migrate %s", describeStore(cfg), err, storageArgs(cfg))
+		}
+		return nil, fmt.Errorf("check schema of %s: %w", describeStore(cfg), err)
+	}
+	return db, nil
+}
+
+// describeStore names the database for messages, without its password.
+func describeStore(cfg config.Config) string {
+	if cfg.Database != "" {
+		return "PostgreSQL database " + redactURL(cfg.Database)
+	}
+	return "SQLite database " + filepath.Join(cfg.DataDir, SQLiteFile)
+}
+
+// storageArgs are the flags that name the same database again.
+func storageArgs(cfg config.Config) string {
+	if cfg.Database != "" {
+		return "--database " + strconv.Quote(redactURL(cfg.Database))
+	}
+	return "--data-dir " + strconv.Quote(cfg.DataDir)
+}
+
+// redactURL hides the password of a database URL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// newLogger returns a JSON logger at the level named.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
