@@ -39,24 +39,24 @@ func scenarios() []scenario {
 			_, err := u.ag.signIn(ctx, u.ag.withJar(newJar()), u.first, &u.who)
 			return err
 		}},
-		{Key: "b", Name: "silent-sso", prepare: (*vu).session, op: func(ctx context.Context, u *vu) error {
+		{Key: "b", Name: "silent-sso", prepare: session, op: func(ctx context.Context, u *vu) error {
 			_, err := u.ag.signIn(ctx, u.browser, u.second, nil)
 			if err != nil {
 				u.browser = nil // sign in again before the next try
 			}
 			return err
 		}},
-		{Key: "c", Name: "refresh", prepare: (*vu).freshTokens, op: func(ctx context.Context, u *vu) error {
+		{Key: "c", Name: "refresh", prepare: freshTokens, op: func(ctx context.Context, u *vu) error {
 			t, err := u.ag.refresh(ctx, u.second, u.tok.RefreshToken)
 			if err == nil {
 				u.tok = t
 			}
 			return err
 		}},
-		{Key: "d", Name: "userinfo", prepare: (*vu).freshTokens, op: func(ctx context.Context, u *vu) error {
+		{Key: "d", Name: "userinfo", prepare: freshTokens, op: func(ctx context.Context, u *vu) error {
 			return u.ag.userinfo(ctx, u.tok.AccessToken)
 		}},
-		{Key: "e", Name: "introspect", prepare: (*vu).freshTokens, op: func(ctx context.Context, u *vu) error {
+		{Key: "e", Name: "introspect", prepare: freshTokens, op: func(ctx context.Context, u *vu) error {
 			return u.ag.introspect(ctx, u.second, u.tok.AccessToken)
 		}},
 		{Key: "f", Name: "discovery-jwks", op: func(ctx context.Context, u *vu) error {
@@ -69,6 +69,9 @@ func scenarios() []scenario {
 		}},
 	}
 }
+
+func session(ctx context.Context, u *vu) error     { return u.session(ctx) }
+func freshTokens(ctx context.Context, u *vu) error { return u.freshTokens(ctx) }
 
 // selectScenarios picks scenarios by key or name from a comma-separated
 // list; empty means all.

@@ -41,6 +41,7 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"client", "register, list or remove portals (OpenID Connect clients)", runClient},
 		{"demo", "run the identity provider with the Member and Provider portals", runDemo},
+		{"bench", "measure throughput and latency of a server over HTTP", runBench},
 	}
 }
 
