@@ -106,12 +106,12 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 	r, err := s.store.AuthRequestByID(ctx, id)
 	if err != nil {
 		if domain.IsNotFound(err) {
-			return nil, errors.New("unknown or expired authorization request")
+			return nil, oidc.ErrInvalidRequest().WithDescription("unknown or expired authorization request")
 		}
 		return nil, serverError(err)
 	}
 	if s.expired(r) || r.CodeDigest != "" {
-		return nil, errors.New("unknown or expired authorization request")
+		return nil, oidc.ErrInvalidRequest().WithDescription("unknown or expired authorization request")
 	}
 	return &authRequest{r: r}, nil
 }
