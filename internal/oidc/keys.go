@@ -98,14 +98,18 @@ func newKeyRing(store domain.Store, clock domain.Clock, log *slog.Logger) *keyRi
 	return &keyRing{store: store, clock: clock, log: log, parsed: map[string]any{}}
 }
 
-// ensure loads the keys and creates a signing key of alg and a sealing
-// key when the store has none.
+// ensure loads the keys and creates what the store lacks: a signing key
+// of alg, one of the other algorithm (so a client may ask for it and
+// relying parties see both in discovery from the start), and a sealing
+// key.
 func (kr *keyRing) ensure(ctx context.Context, alg string) error {
 	if err := kr.reload(ctx); err != nil {
 		return err
 	}
-	if _, err := kr.signer(ctx, alg); err != nil {
-		return err
+	for _, a := range []string{alg, AlgRS256, AlgES256} {
+		if _, err := kr.signer(ctx, a); err != nil {
+			return err
+		}
 	}
 	if kr.snap.Load().sealer == nil {
 		kr.mu.Lock()
