@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/entrykeyid/entrykeyid/internal/config"
 	"github.com/entrykeyid/entrykeyid/internal/domain"
@@ -60,6 +61,11 @@ func openStore(ctx context.Context, cfg config.Config, policy schemaPolicy, log 
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
 		if domain.ErrorCode(err) == domain.ESCHEMA {
+			// A schema newer than this binary cannot be migrated back; only
+			// an older one is fixed by migrate.
+			if strings.Contains(err.Error(), "cannot go back") {
+				return nil, fmt.Errorf("%s: %w", describeStore(cfg), err)
+			}
 			return nil, fmt.Errorf("%s: %w\nTo fix it, run: entrykeyid migrate %s", describeStore(cfg), err, storageArgs(cfg))
 		}
 		return nil, fmt.Errorf("check schema of %s: %w", describeStore(cfg), err)
