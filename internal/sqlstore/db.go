@@ -151,7 +151,8 @@ func (db *DB) Dialect() string { return db.d.name }
 
 // InTx runs fn in one transaction, committed when fn returns nil and
 // rolled back when it returns an error or panics. On the DB given to fn,
-// InTx runs fn in the same transaction.
+// InTx runs fn in the same transaction. Inside fn, use only the tx store:
+// on SQLite a call on the outer store waits for the transaction to end.
 func (db *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err error) {
 	if db.tx {
 		return fn(db)

@@ -19,15 +19,24 @@ import (
 // postgresEnv names the PostgreSQL database the PostgreSQL tests use.
 const postgresEnv = "ENTRYKEYID_TEST_POSTGRES"
 
+// skipWithoutPostgres skips t unless postgresEnv names a database, and
+// returns its URL.
+func skipWithoutPostgres(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(postgresEnv)
+	if base == "" {
+		t.Skip(postgresEnv + " is not set; set it to a PostgreSQL URL " +
+			"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests")
+	}
+	return base
+}
+
 // freshPostgresURL creates an empty schema for t, dropped at cleanup, and
 // returns a URL whose connections use it. It skips t when postgresEnv is
 // unset.
 func freshPostgresURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skip(postgresEnv + " is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests")
-	}
+	base := skipWithoutPostgres(t)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +82,7 @@ func mustOpenPostgres(t *testing.T, migrate bool) *sqlstore.DB {
 }
 
 func TestPostgres(t *testing.T) {
+	skipWithoutPostgres(t)
 	storetest.Run(t, func(t *testing.T) domain.Store {
 		return mustOpenPostgres(t, true)
 	})
