@@ -112,6 +112,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		Argon2: fmt.Sprintf("m=%d,t=%d,p=%d", cfg.Argon2.MemoryKiB, cfg.Argon2.Iterations, cfg.Argon2.Parallelism),
 		Users:  o.Users, Duration: o.Duration.String(), Warmup: o.Warmup.String(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
+	r.LoadBefore = loadAverage()
 	fmt.Fprintf(progress, "(g) raw argon2id rate, %s\n", o.RawDuration)
 	if r.Argon2PerSecond, err = argon2Rate(cfg.Argon2, o.RawDuration); err != nil {
 		return nil, fmt.Errorf("bench: argon2 rate: %w", err)
@@ -160,6 +161,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.ratios()
 	r.PeakRSSMiB, r.RSSMiB = memory()
+	r.LoadAfter = loadAverage()
 	return r, nil
 }
 

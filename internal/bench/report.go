@@ -35,6 +35,10 @@ type Report struct {
 	// the peak (VmHWM) and at the end (VmRSS).
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
 	RSSMiB     float64 `json:"rss_mib"`
+	// The machine's one-minute load average before and after the run
+	// (from /proc/loadavg): other work on the machine skews the figures.
+	LoadBefore float64 `json:"load_before"`
+	LoadAfter  float64 `json:"load_after"`
 }
 
 // result returns the scenario with key k, if it ran.
@@ -90,6 +94,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "(b)/(h) silent SSO over raw %s signing:  %.3f\n", r.SigningAlg, r.SSORatio)
 	}
 	fmt.Fprintf(w, "resident memory: peak %.1f MiB, now %.1f MiB\n", r.PeakRSSMiB, r.RSSMiB)
+	fmt.Fprintf(w, "load average: %.2f before, %.2f after\n", r.LoadBefore, r.LoadAfter)
 	for _, s := range r.Scenarios {
 		if s.FirstError != "" {
 			fmt.Fprintf(w, "first error in (%s) %s: %s\n", s.Key, s.Name, s.FirstError)
@@ -128,4 +133,19 @@ func memory() (peak, now float64) {
 		}
 	}
 	return peak, now
+}
+
+// loadAverage returns the one-minute load average, or zero where
+// /proc/loadavg is not available.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
 }
