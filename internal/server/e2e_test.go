@@ -30,43 +30,8 @@ func TestSSO1_SignUpActivateSignInBothPortalsSignOut(t *testing.T) {
 		t.Fatalf("member portal first shows %q, want portal-signed-out", home.Screen())
 	}
 
-	// Sign-in from the portal reaches screen 1; create an account from there.
-	identify := b.get(member.URL + "/login")
-	if identify.Screen() != "identify" || !strings.HasPrefix(identify.URL.String(), p.url("/login")) {
-		t.Fatalf("portal sign-in reached %s (screen %q), want the identify screen", identify.URL, identify.Screen())
-	}
-	signup := b.get(identify.link("create-account"))
-	checkEmail := b.submit(signup, "/signup", map[string]string{
-		"email": email, "first_name": "Ana", "last_name": "Example", "language": "en",
-		"password": pw, "confirm_password": pw,
-	})
-	if checkEmail.Screen() != "check-email" {
-		t.Fatalf("sign-up gave screen %q (status %d), want check-email:\n%s", checkEmail.Screen(), checkEmail.Status, checkEmail.Body)
-	}
-
-	// The activation email is in the outbox and the mail worker writes it
-	// to <data-dir>/mail.
-	link := activationLink(t, p, email)
-	waitForMailFile(t, filepath.Join(p.cfg.DataDir, "mail"))
-	activate := b.get(link)
-	if activate.Screen() != "activate" {
-		t.Fatalf("activation link shows %q, want activate", activate.Screen())
-	}
-	activated := b.submit(activate, "/activate", nil)
-	if activated.Screen() != "activated" {
-		t.Fatalf("activation gave %q, want activated:\n%s", activated.Screen(), activated.Body)
-	}
-
-	// Identity-first sign-in at the Member portal.
-	identify = b.get(member.URL + "/login")
-	pwPage := b.submit(identify, "/login", map[string]string{"username": email})
-	if pwPage.Screen() != "password" {
-		t.Fatalf("screen 1 gave %q, want password:\n%s", pwPage.Screen(), pwPage.Body)
-	}
-	signedIn := b.submit(pwPage, "/login/password", map[string]string{"password": pw})
-	if signedIn.Screen() != "portal-home" || signedIn.URL.Host != strings.TrimPrefix(member.URL, "http://") {
-		t.Fatalf("sign-in ended at %s (screen %q), want the member portal home:\n%s", signedIn.URL, signedIn.Screen(), signedIn.Body)
-	}
+	signUp(t, p, b, member.URL, email, pw)
+	signedIn := signIn(t, b, member.URL, email, pw)
 	if !strings.Contains(signedIn.Body, "Ana Example") || !strings.Contains(signedIn.Body, email) {
 		t.Errorf("member portal does not show who is signed in:\n%s", signedIn.Body)
 	}
@@ -122,6 +87,50 @@ func TestSSO1_SignUpActivateSignInBothPortalsSignOut(t *testing.T) {
 			t.Errorf("audit log of the account lacks %s: %v", want, types)
 		}
 	}
+}
+
+// signUp creates an account from the portal's sign-in (screen 1, "Create
+// account"), reads the activation link from the outbox, checks the mail
+// worker wrote the email to <data-dir>/mail, and activates the account.
+func signUp(t *testing.T, p *idp, b *browser, portalURL, email, pw string) {
+	t.Helper()
+	identify := b.get(portalURL + "/login")
+	if identify.Screen() != "identify" || !strings.HasPrefix(identify.URL.String(), p.url("/login")) {
+		t.Fatalf("portal sign-in reached %s (screen %q), want the identify screen", identify.URL, identify.Screen())
+	}
+	signup := b.get(identify.link("create-account"))
+	checkEmail := b.submit(signup, "/signup", map[string]string{
+		"email": email, "first_name": "Ana", "last_name": "Example", "language": "en",
+		"password": pw, "confirm_password": pw,
+	})
+	if checkEmail.Screen() != "check-email" {
+		t.Fatalf("sign-up gave screen %q (status %d), want check-email:\n%s", checkEmail.Screen(), checkEmail.Status, checkEmail.Body)
+	}
+	link := activationLink(t, p, email)
+	waitForMailFile(t, filepath.Join(p.cfg.DataDir, "mail"))
+	activate := b.get(link)
+	if activate.Screen() != "activate" {
+		t.Fatalf("activation link shows %q, want activate", activate.Screen())
+	}
+	if activated := b.submit(activate, "/activate", nil); activated.Screen() != "activated" {
+		t.Fatalf("activation gave %q, want activated:\n%s", activated.Screen(), activated.Body)
+	}
+}
+
+// signIn signs in identity-first from the portal and returns the portal's
+// signed-in home page.
+func signIn(t *testing.T, b *browser, portalURL, email, pw string) *page {
+	t.Helper()
+	identify := b.get(portalURL + "/login")
+	pwPage := b.submit(identify, "/login", map[string]string{"username": email})
+	if pwPage.Screen() != "password" {
+		t.Fatalf("screen 1 gave %q, want password:\n%s", pwPage.Screen(), pwPage.Body)
+	}
+	home := b.submit(pwPage, "/login/password", map[string]string{"password": pw})
+	if home.Screen() != "portal-home" || "http://"+home.URL.Host != portalURL {
+		t.Fatalf("sign-in ended at %s (screen %q), want the portal home:\n%s", home.URL, home.Screen(), home.Body)
+	}
+	return home
 }
 
 var activationPattern = regexp.MustCompile(`https?://\S+/activate\?token=[A-Za-z0-9_-]+`)
