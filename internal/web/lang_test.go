@@ -70,7 +70,7 @@ func TestI18N1_SelectorRefusesOpenRedirect(t *testing.T) {
 	e := newEnv(t)
 	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", ""} {
 		t.Run(next, func(t *testing.T) {
-			r := e.browser().get("/lang?l=es&next=" + next).wantStatus(t, http.StatusSeeOther)
+			r := e.browser().get("/lang?l=es&next="+next).wantStatus(t, http.StatusSeeOther)
 			if r.Header.Get("Location") != issuer+"/login" {
 				t.Fatalf("next %q went to %q", next, r.Header.Get("Location"))
 			}

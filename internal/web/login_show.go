@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 )
 
 // loginShow serves GET /login?authRequestID=X.
@@ -41,7 +42,9 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 		p = s.newPage(w, r, "identify")
 	}
 	p.AuthRequestID = id
-	if u := remembered(r); u != "" {
+	// A portal's login_hint naming someone else wins over the remembered
+	// username: screen 1 shows the hint.
+	if u := remembered(r); u != "" && (p.Username == "" || strings.EqualFold(p.Username, u)) {
 		p.Username, p.RememberMe = u, true
 		if q.Get("change") == "" {
 			p.Screen = "password"

@@ -386,3 +386,16 @@ func TestLogin_SignedInWithoutPortalGoesToAccount(t *testing.T) {
 		t.Fatalf("Location %q", r.Header.Get("Location"))
 	}
 }
+
+func TestLOGIN4_LoginHintOfAnotherPersonShowsScreen1(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.post("/login", url.Values{"username": {"ana@example.test"}, "remember_me": {"1"}}).wantStatus(t, 200)
+	ar := e.authRequest("ar1", nil, nil)
+	ar.ID, ar.LoginHint = "ar2", "luis@example.test"
+	if err := e.store.CreateAuthRequest(context.Background(), ar); err != nil {
+		t.Fatal(err)
+	}
+	b.get("/login?authRequestID=ar1").wantScreen(t, "password")
+	b.get("/login?authRequestID=ar2").wantScreen(t, "identify").wantBody(t, `value="luis@example.test"`)
+}
