@@ -1,0 +1,23 @@
+// Package server wires EntryKeyID's parts into one identity provider and
+// serves it. New builds, over one domain.Store:
+//
+//	accounts.Service ── password.Hasher, mail.Composer
+//	oidc.Provider    ── /.well-known/openid-configuration /authorize /authorize/callback
+//	                    /oauth/token /oauth/introspect /oauth/revoke /userinfo /end_session /keys
+//	web.Server       ── every other path (the hosted screens)
+//	mail.Worker      ── delivers the outbox by SMTP or into <data-dir>/mail (background)
+//	cleanup          ── deletes expired authorization requests and tokens (background)
+//
+// and adds its own endpoints: /healthz (the process is up), /readyz (the
+// database answers within 2s), /metrics (Prometheus, a registry per
+// server) and, with cfg.Dev, the development inbox at /dev/mail.
+//
+// Every request goes through, outermost first: a random request id
+// (X-Request-Id) with one JSON access log line and the request metrics
+// when it ends (the path only: query strings can hold link secrets and
+// codes); panic recovery (a 500 page); security headers; the 64 KiB body
+// limit.
+//
+// Sign-ins are counted from the audit events the account service writes,
+// through a Store wrapper, so the metric always agrees with the audit log.
+package server
