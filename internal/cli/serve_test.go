@@ -130,3 +130,33 @@ func freshPostgresURL(t *testing.T) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+func TestOPS2_ClientAddWhileServeRuns(t *testing.T) {
+	dir := t.TempDir()
+	r, stop := start(t, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	var addr string
+	waitFor(t, "serve to listen", func() bool { addr = listeningAddr(r.stderr.String()); return addr != "" })
+
+	add := run(t, nil, "client", "add", "--data-dir", dir, "--id", "late", "--name", "Late portal",
+		"--redirect-uri", "https://late.example.org/cb", "--json")
+	if add.err != nil {
+		t.Fatalf("client add while serve runs: %v\n%s", add.err, add.stderr)
+	}
+	q := url.Values{
+		"client_id": {"late"}, "redirect_uri": {"https://late.example.org/cb"}, "response_type": {"code"},
+		"scope": {"openid"}, "state": {"s"}, "code_challenge_method": {"S256"},
+		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"},
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get("http://" + addr + "/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/login?authRequestID=") {
+		t.Fatalf("the running server does not know the new client: %d %s", resp.StatusCode, loc)
+	}
+	if res := stop(); res.err != nil {
+		t.Fatal(res.err)
+	}
+}
