@@ -35,7 +35,7 @@ const (
 // test-only /login that signs the test account in directly through the
 // store, as the web package will after a password.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	store   *sqlstore.DB
 	clock   *domain.FixedClock
@@ -48,25 +48,40 @@ type harness struct {
 	sessionID string // the test browser's single sign-on session, once signed in
 }
 
-type harnessOption func(*config.Config)
+type harnessSettings struct {
+	cfg    *config.Config
+	dbPath string
+}
 
-func withAlg(alg string) harnessOption { return func(c *config.Config) { c.SigningAlg = alg } }
+type harnessOption func(*harnessSettings)
 
-func newHarness(t *testing.T, opts ...harnessOption) *harness {
+func withAlg(alg string) harnessOption {
+	return func(s *harnessSettings) { s.cfg.SigningAlg = alg }
+}
+
+// withFileStore uses a SQLite file (WAL, several connections) instead of
+// the one-connection in-memory database.
+func withFileStore(path string) harnessOption {
+	return func(s *harnessSettings) { s.dbPath = path }
+}
+
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlstore.OpenSQLite(ctx, ":memory:")
+	cfg := config.Default()
+	set := harnessSettings{cfg: &cfg, dbPath: ":memory:"}
+	for _, o := range opts {
+		o(&set)
+	}
+	store, err := sqlstore.OpenSQLite(ctx, set.dbPath)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
 	h := &harness{t: t, ctx: ctx, store: store, clock: domain.NewFixedClock(time.Now())}
 	h.srv = httptest.NewUnstartedServer(nil)
-	h.cfg = config.Default()
+	h.cfg = cfg
 	h.cfg.Issuer = "http://" + h.srv.Listener.Addr().String()
-	for _, o := range opts {
-		o(&h.cfg)
-	}
 	h.seed()
 	h.p = h.newProvider()
 	mux := http.NewServeMux()
@@ -319,4 +334,9 @@ func (h *harness) audits(typ string) []*domain.AuditEvent {
 		h.t.Fatal(err)
 	}
 	return evs
+}
+
+// oauth2ClientContext makes x/oauth2 use the transport.
+func oauth2ClientContext(h *harness, t http.RoundTripper) context.Context {
+	return context.WithValue(h.ctx, oauth2.HTTPClient, &http.Client{Transport: t})
 }

@@ -3,8 +3,11 @@ package oidc
 import (
 	"net/http"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/entrykeyid/entrykeyid/internal/domain"
 )
@@ -237,4 +240,38 @@ func TestSSO2_RefreshEndsWithSession(t *testing.T) {
 			t.Error("refresh works after the session was idle for the timeout")
 		}
 	})
+}
+
+func TestSSO1_ConcurrentCodeExchangeGivesNothingUsable(t *testing.T) {
+	h := newHarness(t)
+	r := h.portalRP()
+	u := h.authorize(r.oauth.AuthCodeURL("st"))
+	code := u.Query().Get("code")
+
+	const n = 8
+	results := make(chan *oauth2.Token, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := r.oauth.Exchange(h.ctx, code)
+			if err == nil {
+				results <- tok
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	var won []*oauth2.Token
+	for tok := range results {
+		won = append(won, tok)
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d of %d concurrent exchanges succeeded, want exactly 1", len(won), n)
+	}
+	// The others were replays, so the winner's tokens are revoked too.
+	if _, err := r.userinfo(won[0].AccessToken); err == nil {
+		t.Error("winner's access token works although its code was replayed")
+	}
 }
