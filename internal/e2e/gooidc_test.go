@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"regexp"
@@ -10,6 +12,8 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/entrykeyid/entrykeyid/internal/config"
 )
 
 // goRP is a relying party built from libraries we did not write:
@@ -145,9 +149,16 @@ func signIn(t *testing.T, b *HTTPBrowser, authURL, email, pw string) {
 // coreos/go-oidc and x/oauth2 through the real hosted screens: sign-up,
 // activation from the email, identity-first sign-in, code exchange with
 // PKCE, ID token verification, userinfo, refresh rotation and replay,
-// silent sign-in of a second portal, and RP-initiated logout.
+// silent sign-in of a second portal, and RP-initiated logout; with ID
+// tokens signed RS256 (the default) and ES256 (the server-wide setting).
 func TestSSO1_GoOIDCClientThroughHostedScreens(t *testing.T) {
-	idp := StartIdP(t)
+	for _, alg := range []string{"RS256", "ES256"} {
+		t.Run(alg, func(t *testing.T) { testGoOIDCFlow(t, alg) })
+	}
+}
+
+func testGoOIDCFlow(t *testing.T, alg string) {
+	idp := StartIdP(t, func(c *config.Config) { c.SigningAlg = alg })
 	const (
 		redirect1 = "http://127.0.0.1:9/member/callback"
 		redirect2 = "http://127.0.0.1:9/provider/callback"
@@ -183,6 +194,9 @@ func TestSSO1_GoOIDCClientThroughHostedScreens(t *testing.T) {
 	}
 	if !strings.EqualFold(claims.Email, email) || claims.Name != "Ada Lovelace" || claims.SID == "" {
 		t.Errorf("ID token claims: %+v", claims)
+	}
+	if got := jwtAlg(t, tok); got != alg {
+		t.Errorf("ID token signed with %q, want %q", got, alg)
 	}
 
 	t.Run("userinfo", func(t *testing.T) {
@@ -261,6 +275,24 @@ func TestSSO1_GoOIDCClientThroughHostedScreens(t *testing.T) {
 		b.Get(member.newAuthRequest().URL).ExpectScreen("identify")
 		b.Get(provider.newAuthRequest().URL).ExpectScreen("identify")
 	})
+}
+
+// jwtAlg returns the "alg" of the token response's ID token header.
+func jwtAlg(t *testing.T, tok *oauth2.Token) string {
+	t.Helper()
+	raw, _ := tok.Extra("id_token").(string)
+	header, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(header)
+	if err != nil {
+		t.Fatalf("ID token header: %v", err)
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatalf("ID token header: %v", err)
+	}
+	return h.Alg
 }
 
 func unescapeHTML(s string) string { return strings.ReplaceAll(s, "&amp;", "&") }
