@@ -1,6 +1,11 @@
 package domain
 
-import "time"
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"time"
+)
 
 // Portal types (SPEC "People and portals").
 const (
@@ -56,6 +61,24 @@ type AuthRequest struct {
 	// exchange revokes the tokens it gave.
 	CodeDigest string
 	CodeUsedAt *time.Time
+	// BrowserDigest is the hex SHA-256 of the browser secret (a cookie)
+	// of the browser that started the request at /authorize. Only that
+	// browser may sign in for the request and collect its code.
+	BrowserDigest string
+	// CodeIssuedAt is when the code was issued; zero before. A code is
+	// good for a short time from then (the provider decides how long).
+	CodeIssuedAt time.Time
+}
+
+// BoundTo reports whether browserSecret is the secret of the browser that
+// started the request: its SHA-256 equals BrowserDigest, compared in
+// constant time. A request with no BrowserDigest is bound to no browser.
+func (r *AuthRequest) BoundTo(browserSecret string) bool {
+	if r.BrowserDigest == "" || browserSecret == "" {
+		return false
+	}
+	sum := sha256.Sum256([]byte(browserSecret))
+	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(r.BrowserDigest)) == 1
 }
 
 // Token kinds in the tokens table.

@@ -95,10 +95,20 @@ type AuthRequestStore interface {
 	CreateAuthRequest(ctx context.Context, r *AuthRequest) error
 	AuthRequestByID(ctx context.Context, id string) (*AuthRequest, error)
 	AuthRequestByCode(ctx context.Context, codeDigest string) (*AuthRequest, error)
-	// CompleteAuthRequest records the signed-in user and marks it done.
+	// CompleteAuthRequest records the signed-in user and marks it done, in
+	// one atomic update, only when it is not done yet: ECONFLICT when it
+	// is (a request completed once is never completed again, by anyone),
+	// ENOTFOUND when there is no request.
 	CompleteAuthRequest(ctx context.Context, id, accountID, sessionID string, authTime time.Time) error
-	// SetAuthCode stores the digest of the code issued for the request.
+	// SetAuthCode stores the digest of the code issued for the request, in
+	// one atomic update, only when no code is set yet: ECONFLICT when one
+	// is, ENOTFOUND when there is no request.
 	SetAuthCode(ctx context.Context, id, codeDigest string) error
+	// IssueAuthCode stores the digest of the request's code and the time
+	// it was issued, in one atomic update, only when the request is done
+	// and has no code yet: ECONFLICT otherwise, ENOTFOUND when there is no
+	// request.
+	IssueAuthCode(ctx context.Context, id, codeDigest string, now time.Time) error
 	// UseAuthCode marks the code used at now in one atomic update. It
 	// reports false when the code had been used before.
 	UseAuthCode(ctx context.Context, id string, now time.Time) (first bool, err error)

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +15,11 @@ import (
 var authRequestTests = []suiteTest{
 	{"AuthRequest/CreateGet", testAuthRequestCreateGet},
 	{"AuthRequest/CompleteAndCode", testAuthRequestComplete},
+	{"AuthRequest/CompleteOnlyOnce", testAuthRequestCompleteOnce},
+	{"AuthRequest/CompleteConcurrent", testAuthRequestCompleteConcurrent},
+	{"AuthRequest/SetAuthCodeOnlyOnce", testSetAuthCodeOnce},
+	{"AuthRequest/IssueAuthCode", testIssueAuthCode},
+	{"AuthRequest/IssueAuthCodeConcurrent", testIssueAuthCodeConcurrent},
 	{"AuthRequest/UseAuthCodeTwice", testUseAuthCodeTwice},
 	{"AuthRequest/UseAuthCodeConcurrent", testUseAuthCodeConcurrent},
 	{"AuthRequest/DeleteBefore", testDeleteAuthRequests},
@@ -42,16 +50,22 @@ func testAuthRequestCreateGet(t *testing.T, s domain.Store) {
 	r.MaxAge = ptr(int64(0))
 	r.UILocales = []string{"es", "en"}
 	r.LoginHint = "ana@example.com"
+	r.BrowserDigest = browserDigest("browser-secret")
+	r.CodeIssuedAt = t0.Add(time.Second)
 	must(t, s.CreateAuthRequest(ctx, r))
 	got, err := s.AuthRequestByID(ctx, r.ID)
 	must(t, err)
 	equal(t, "stored", got, r)
+	equal(t, "bound to its browser", got.BoundTo("browser-secret"), true)
+	equal(t, "bound to another browser", got.BoundTo("other-secret"), false)
+	equal(t, "bound to no cookie", got.BoundTo(""), false)
 
 	bare := &domain.AuthRequest{ID: newID("ar"), ClientID: c.ID, RedirectURI: "https://x/cb", CreatedAt: t0}
 	must(t, s.CreateAuthRequest(ctx, bare))
 	got, err = s.AuthRequestByID(ctx, bare.ID)
 	must(t, err)
 	equal(t, "bare", got, bare)
+	equal(t, "bare is bound to no browser", got.BoundTo(""), false)
 
 	wantCode(t, s.CreateAuthRequest(ctx, r), domain.ECONFLICT, "same id")
 }
@@ -142,6 +156,113 @@ func testAuthRequestMissing(t *testing.T, s domain.Store) {
 	wantCode(t, err, domain.ENOTFOUND, "get")
 	wantCode(t, s.CompleteAuthRequest(ctx, "none", "a", "s", t0), domain.ENOTFOUND, "complete")
 	wantCode(t, s.SetAuthCode(ctx, "none", "d"), domain.ENOTFOUND, "set code")
+	wantCode(t, s.IssueAuthCode(ctx, "none", "d", t0), domain.ENOTFOUND, "issue code")
 	_, err = s.UseAuthCode(ctx, "none", t0)
 	wantCode(t, err, domain.ENOTFOUND, "use code")
+}
+
+// browserDigest is how the provider stores a browser secret.
+func browserDigest(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// A request completed once keeps its first sign-in: a second completion,
+// by the same or another session, is a conflict and changes nothing.
+func testAuthRequestCompleteOnce(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	c := createClient(t, s)
+	r := newAuthRequest(c.ID, t0)
+	must(t, s.CreateAuthRequest(ctx, r))
+	must(t, s.CompleteAuthRequest(ctx, r.ID, "victim", "sess-victim", t0))
+	wantCode(t, s.CompleteAuthRequest(ctx, r.ID, "attacker", "sess-attacker", t0.Add(time.Minute)),
+		domain.ECONFLICT, "second completion")
+	wantCode(t, s.CompleteAuthRequest(ctx, r.ID, "victim", "sess-victim", t0), domain.ECONFLICT, "same completion again")
+	got, err := s.AuthRequestByID(ctx, r.ID)
+	must(t, err)
+	equal(t, "account kept", got.AccountID, "victim")
+	equal(t, "session kept", got.SessionID, "sess-victim")
+	sameTime(t, "auth time kept", &got.AuthTime, t0)
+}
+
+func testAuthRequestCompleteConcurrent(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	c := createClient(t, s)
+	r := newAuthRequest(c.ID, t0)
+	must(t, s.CreateAuthRequest(ctx, r))
+	var wins atomic.Int32
+	winner := make([]bool, 20)
+	parallel(20, func(i int) {
+		err := s.CompleteAuthRequest(ctx, r.ID, fmt.Sprintf("acct-%d", i), fmt.Sprintf("sess-%d", i), t0)
+		switch {
+		case err == nil:
+			wins.Add(1)
+			winner[i] = true
+		case !domain.IsConflict(err):
+			t.Errorf("complete %d: %v", i, err)
+		}
+	})
+	equal(t, "completions", wins.Load(), int32(1))
+	got, err := s.AuthRequestByID(ctx, r.ID)
+	must(t, err)
+	for i, won := range winner {
+		if won {
+			equal(t, "the winner's account", got.AccountID, fmt.Sprintf("acct-%d", i))
+			equal(t, "the winner's session", got.SessionID, fmt.Sprintf("sess-%d", i))
+		}
+	}
+}
+
+func testSetAuthCodeOnce(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	c := createClient(t, s)
+	r := newAuthRequest(c.ID, t0)
+	must(t, s.CreateAuthRequest(ctx, r))
+	must(t, s.SetAuthCode(ctx, r.ID, "first"))
+	wantCode(t, s.SetAuthCode(ctx, r.ID, "second"), domain.ECONFLICT, "second code")
+	got, err := s.AuthRequestByID(ctx, r.ID)
+	must(t, err)
+	equal(t, "first code kept", got.CodeDigest, "first")
+}
+
+// IssueAuthCode sets the code and its time once, and only on a request
+// that is done.
+func testIssueAuthCode(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	c := createClient(t, s)
+	r := newAuthRequest(c.ID, t0)
+	must(t, s.CreateAuthRequest(ctx, r))
+	wantCode(t, s.IssueAuthCode(ctx, r.ID, "early", t0), domain.ECONFLICT, "code before sign-in")
+	got, err := s.AuthRequestByID(ctx, r.ID)
+	must(t, err)
+	equal(t, "no code before sign-in", got.CodeDigest, "")
+
+	must(t, s.CompleteAuthRequest(ctx, r.ID, "acct-1", "sess-1", t0))
+	must(t, s.IssueAuthCode(ctx, r.ID, "code-1", t0.Add(sec(5))))
+	wantCode(t, s.IssueAuthCode(ctx, r.ID, "code-2", t0.Add(sec(6))), domain.ECONFLICT, "second code")
+	got, err = s.AuthRequestByCode(ctx, "code-1")
+	must(t, err)
+	equal(t, "request", got.ID, r.ID)
+	sameTime(t, "issued at", &got.CodeIssuedAt, t0.Add(sec(5)))
+	_, err = s.AuthRequestByCode(ctx, "code-2")
+	wantCode(t, err, domain.ENOTFOUND, "second code")
+}
+
+func testIssueAuthCodeConcurrent(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	c := createClient(t, s)
+	r := newAuthRequest(c.ID, t0)
+	must(t, s.CreateAuthRequest(ctx, r))
+	must(t, s.CompleteAuthRequest(ctx, r.ID, "acct-1", "sess-1", t0))
+	var wins atomic.Int32
+	parallel(20, func(i int) {
+		err := s.IssueAuthCode(ctx, r.ID, fmt.Sprintf("code-%d", i), t0)
+		switch {
+		case err == nil:
+			wins.Add(1)
+		case !domain.IsConflict(err):
+			t.Errorf("issue %d: %v", i, err)
+		}
+	})
+	equal(t, "codes issued", wins.Load(), int32(1))
 }
