@@ -44,17 +44,33 @@ func (a *authRequest) GetState() string                   { return a.r.State }
 func (a *authRequest) GetSubject() string                 { return a.r.AccountID }
 func (a *authRequest) Done() bool                         { return a.r.Done }
 
+// CodeLifetime is how long an authorization code can be exchanged, from
+// the moment it is issued.
+const CodeLifetime = 60 * time.Second
+
 // expired reports whether the request, and so its code, is past
 // cfg.AuthRequestTTL from the authorize call.
 func (s *storage) expired(r *domain.AuthRequest) bool {
 	return !s.clock.Now().Before(r.CreatedAt.Add(s.cfg.AuthRequestTTL))
 }
 
-// CreateAuthRequest stores a validated authorization request. On top of
-// the library's checks it insists on an exactly registered redirect URI
-// and on PKCE: S256 only ("plain" is refused), and required for public
-// clients.
+// codeExpired reports whether the request's code is CodeLifetime old or
+// older, or was never issued.
+func (s *storage) codeExpired(r *domain.AuthRequest) bool {
+	return r.CodeIssuedAt.IsZero() || !s.clock.Now().Before(r.CodeIssuedAt.Add(CodeLifetime))
+}
+
+// CreateAuthRequest stores a validated authorization request, bound to
+// the browser that sent it (the digest of its browser secret, which the
+// /authorize interceptor put in the request state; without one the
+// request is refused). On top of the library's checks it insists on an
+// exactly registered redirect URI and on PKCE: S256 only ("plain" is
+// refused), and required for public clients.
 func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
+	st := stateFrom(ctx)
+	if st == nil || st.browserDigest == "" {
+		return nil, serverError(errors.New("authorization request without a browser binding"))
+	}
 	c, err := s.clientByID(ctx, req.ClientID)
 	if err != nil {
 		if domain.IsNotFound(err) {
@@ -85,6 +101,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		Prompt:        slices.Clone([]string(req.Prompt)),
 		LoginHint:     req.LoginHint,
 		CreatedAt:     s.clock.Now(),
+		BrowserDigest: st.browserDigest,
 	}
 	if req.MaxAge != nil {
 		m := int64(*req.MaxAge)
@@ -116,17 +133,24 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 	return &authRequest{r: r}, nil
 }
 
-// SaveAuthCode stores the SHA-256 digest of the code, never the code.
+// SaveAuthCode stores the SHA-256 digest of the code, never the code, and
+// when it was issued. A request gets one code: when another was issued
+// meanwhile (two callbacks at once), this one is refused with no redirect.
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
-	if err := s.store.SetAuthCode(ctx, id, digest(code)); err != nil {
-		return serverError(err)
+	err := s.store.IssueAuthCode(ctx, id, digest(code), s.clock.Now())
+	switch {
+	case err == nil:
+		return nil
+	case domain.IsConflict(err), domain.IsNotFound(err):
+		return oidc.ErrInvalidRequestRedirectURI().WithDescription("The code of this sign-in was already issued.")
 	}
-	return nil
+	return serverError(err)
 }
 
 // AuthRequestByCode finds the request a code was issued for. A code seen
 // before is a replay: every token issued from its request is revoked and
-// the event is audited (RFC 6749 section 4.1.2).
+// the event is audited (RFC 6749 section 4.1.2). A code is good for
+// CodeLifetime from its issue, and never past the request's lifetime.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	r, err := s.store.AuthRequestByCode(ctx, digest(code))
 	if err != nil {
@@ -139,7 +163,7 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 		s.codeReplay(ctx, r)
 		return nil, errors.New("code already used")
 	}
-	if s.expired(r) || !r.Done {
+	if s.expired(r) || s.codeExpired(r) || !r.Done {
 		return nil, errors.New("code expired")
 	}
 	return &authRequest{r: r}, nil

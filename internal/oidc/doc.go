@@ -4,10 +4,14 @@
 //
 // A map of a sign-in:
 //
-//	portal ──► /authorize ──► storage.CreateAuthRequest (exact redirect URI, PKCE S256)
-//	       ──► cfg.URL("/login?authRequestID=ID")            (package web signs the person in,
-//	           store.CompleteAuthRequest, 302 to /authorize/callback?id=ID)
-//	       ──► /authorize/callback ──► code = seal(ID); only its SHA-256 is stored
+//	portal ──► /authorize ──► checkAuthorize (client, exact redirect URI, parameter limits)
+//	       ──► browser cookie (ekid_browser) ──► storage.CreateAuthRequest (PKCE S256,
+//	           bound to the digest of the browser secret)
+//	       ──► cfg.URL("/login?authRequestID=ID")            (package web signs the person in
+//	           for that browser only, store.CompleteAuthRequest once, 302 to
+//	           /authorize/callback?id=ID)
+//	       ──► /authorize/callback ──► checkCallback (the starting browser only)
+//	       ──► code = seal(ID); only its SHA-256 is stored, once
 //	       ──► portal redirect_uri?code=..&state=..
 //	portal ──► /oauth/token ──► code marked used + tokens stored, in one transaction
 //	       ◄── ID token (signed), opaque access token, refresh token (offline_access)
@@ -41,8 +45,20 @@
 //     secret checked as a SHA-256 digest in constant time. Only
 //     "plain"-free PKCE, response_type=code, response_mode=query and the
 //     authorization_code and refresh_token grants exist.
-//   - A code is valid while its auth request is (cfg.AuthRequestTTL from
-//     /authorize). A code presented a second time revokes every token
+//   - A sign-in is bound to the browser that started it at /authorize
+//     (browser.go): only that browser can complete it at the sign-in
+//     screens and collect its code at /authorize/callback, so a request id
+//     sent to someone else is worthless. A request is completed once and
+//     gets one code (atomic updates in the store).
+//   - /authorize checks the client and the exact redirect URI before the
+//     library does, for every client type (the library would accept any
+//     loopback port for a public client), and shows an error page when
+//     either is bad; every other problem, parameters over their limits
+//     included, goes back to the portal as invalid_request. The library's
+//     plain-text errors on the browser endpoints become the error page.
+//   - A code is good for CodeLifetime (60 s) from its issue and never past
+//     its auth request (cfg.AuthRequestTTL from /authorize), and only
+//     while the session it was issued in is live. A code presented a second time revokes every token
 //     issued from it and audits oidc.code_replay; the auth request row is
 //     kept (not deleted after the exchange) so the replay is recognised.
 //     The check runs before client authentication: whoever holds a used
@@ -68,6 +84,11 @@
 //     /login. Without one it redirects to cfg.URL("/logout?client_id=..&
 //     post_logout_redirect_uri=..&state=.."), where package web asks the
 //     person to confirm by POST; LogoutRedirect validates the target there.
+//
+//   - /userinfo takes the access token from the Authorization header or a
+//     POST form body, never from the URL query (RFC 6750).
+//   - The library logs through slog.Default; New routes those lines to the
+//     logger it is given, with the request id (library_log.go).
 //
 // Handler serves exactly the paths of Paths; the library's own /healthz,
 // /ready and device endpoints are not exposed.

@@ -44,6 +44,7 @@ type harness struct {
 	srv     *httptest.Server
 	account *domain.Account
 	secret  string // the confidential client's secret
+	log     *slog.Logger
 
 	sessionID string // the test browser's single sign-on session, once signed in
 }
@@ -51,6 +52,8 @@ type harness struct {
 type harnessSettings struct {
 	cfg    *config.Config
 	dbPath string
+	log    *slog.Logger
+	wrap   func(http.Handler) http.Handler
 }
 
 type harnessOption func(*harnessSettings)
@@ -69,7 +72,8 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
-	set := harnessSettings{cfg: &cfg, dbPath: ":memory:"}
+	set := harnessSettings{cfg: &cfg, dbPath: ":memory:", log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		wrap: func(h http.Handler) http.Handler { return h }}
 	for _, o := range opts {
 		o(&set)
 	}
@@ -78,7 +82,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	h := &harness{t: t, ctx: ctx, store: store, clock: domain.NewFixedClock(time.Now())}
+	h := &harness{t: t, ctx: ctx, store: store, clock: domain.NewFixedClock(time.Now()), log: set.log}
 	h.srv = httptest.NewUnstartedServer(nil)
 	h.cfg = cfg
 	h.cfg.Issuer = "http://" + h.srv.Listener.Addr().String()
@@ -87,7 +91,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	mux := http.NewServeMux()
 	mux.Handle("/", h.p.Handler())
 	mux.HandleFunc("GET /login", h.login)
-	h.srv.Config.Handler = mux
+	h.srv.Config.Handler = set.wrap(mux)
 	h.srv.Start()
 	t.Cleanup(h.srv.Close)
 	return h
@@ -95,7 +99,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 
 func (h *harness) newProvider() *Provider {
 	h.t.Helper()
-	p, err := New(h.ctx, h.cfg, h.store, h.clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, err := New(h.ctx, h.cfg, h.store, h.clock, h.log)
 	if err != nil {
 		h.t.Fatalf("New: %v", err)
 	}

@@ -64,6 +64,7 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 	if log == nil {
 		log = slog.Default()
 	}
+	routeLibraryLogs()
 	p := &Provider{cfg: cfg, store: store, clock: clock, log: log, keys: newKeyRing(store, clock, log)}
 	if err := p.keys.ensure(ctx, cfg.SigningAlg); err != nil {
 		return nil, err
@@ -119,10 +120,15 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 func (p *Provider) Handler() http.Handler { return p.handler }
 
 // intercept runs inside the library's router, after the issuer is in the
-// context. It serves discovery and end_session itself, and refuses token
-// endpoint requests the library would otherwise half-support.
+// context. It gives the request our logger (library_log.go), serves
+// discovery and end_session itself, checks authorization requests and
+// callbacks before the library does (authorize_check.go,
+// callback_check.go), binds a new authorization request to the browser
+// (browser.go), and refuses token endpoint and userinfo requests the
+// library would otherwise half-support.
 func (p *Provider) intercept(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = withRequestLogger(p.log, w, r)
 		switch r.URL.Path {
 		case PathDiscovery:
 			p.serveDiscovery(w, r)
@@ -151,14 +157,42 @@ func (p *Provider) intercept(next http.Handler) http.Handler {
 					return
 				}
 			}
+		case PathUserinfo:
+			if !userinfoTokenPlaced(w, r) {
+				return
+			}
 		case PathAuthorize:
-			if rm := r.FormValue("response_mode"); rm != "" && rm != string(oidc.ResponseModeQuery) {
-				http.Error(w, "response_mode must be query", http.StatusBadRequest)
+			w = &pageOnError{ResponseWriter: w, r: r}
+			if !p.checkAuthorize(w, r) {
+				return
+			}
+			secret := ensureBrowserSecret(w, r, p.cfg)
+			if st := stateFrom(r.Context()); st != nil {
+				st.browserDigest = digest(secret)
+			}
+		case PathCallback:
+			w = &pageOnError{ResponseWriter: w, r: r}
+			if !p.checkCallback(w, r) {
 				return
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// userinfoTokenPlaced refuses an access token in the URL query: it is
+// accepted only in the Authorization header or, for a POST, in a form
+// body (RFC 6750 sections 2.1 and 2.2), never where logs and Referer
+// headers keep it. It reports whether the request may go on.
+func userinfoTokenPlaced(w http.ResponseWriter, r *http.Request) bool {
+	if _, inQuery := r.URL.Query()["access_token"]; !inQuery {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request", `+
+		`error_description="send the access token in the Authorization header"`)
+	op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription(
+		"The access token must be sent in the Authorization header, not in the URL."), nil)
+	return false
 }
 
 // RotateSigningKey creates a new signing key of alg (RS256 or ES256) and

@@ -19,6 +19,9 @@ type requestState struct {
 	accounts map[string]*domain.Account
 	alg      string // signing algorithm of the last client looked up
 	ip       string
+	// browserDigest is the digest of the browser secret of an /authorize
+	// request, for CreateAuthRequest to bind the new request to.
+	browserDigest string
 }
 
 type requestStateKey struct{}

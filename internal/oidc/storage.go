@@ -99,13 +99,14 @@ func (s *storage) activeAccount(ctx context.Context, id string) (*domain.Account
 	return a, nil
 }
 
-// GetClientByClientID loads a client. An unknown client is a plain
-// error; a database fault is a server_error.
+// GetClientByClientID loads a client. An unknown client is
+// invalid_client (so a token request naming one is answered 401
+// invalid_client, not 500); a database fault is a server_error.
 func (s *storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
 	c, err := s.clientByID(ctx, clientID)
 	if err != nil {
 		if domain.IsNotFound(err) {
-			return nil, errors.New("unknown client")
+			return nil, oidc.ErrInvalidClient().WithDescription("client authentication failed")
 		}
 		return nil, serverError(err)
 	}

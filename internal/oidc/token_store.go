@@ -84,7 +84,8 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 
 // issueFromCode marks the code used and stores the new tokens in one
 // transaction, so a concurrent second exchange either sees the code used
-// or revokes tokens that already exist.
+// or revokes tokens that already exist. The account must be active and
+// the session the code was issued in still live.
 func (s *storage) issueFromCode(ctx context.Context, ar *authRequest, withRefresh bool) (*domain.Token, string, error) {
 	if _, err := s.activeAccount(ctx, ar.r.AccountID); err != nil {
 		return nil, "", err
@@ -96,17 +97,19 @@ func (s *storage) issueFromCode(ctx context.Context, ar *authRequest, withRefres
 		Audience: []string{ar.r.ClientID}, AuthTime: ar.r.AuthTime, AMR: slices.Clone(amrPassword), CreatedAt: now,
 	}
 	access := s.accessToken(base, now)
+	// Every exchange needs the sign-in's session still live: a code is
+	// worth nothing once its session has signed out.
+	sess, err := s.liveSession(ctx, ar.r.SessionID, ar.r.AccountID)
+	if err != nil {
+		return nil, "", err
+	}
 	var refresh *domain.Token
 	var raw string
 	if withRefresh {
-		sess, err := s.liveSession(ctx, ar.r.SessionID, ar.r.AccountID)
-		if err != nil {
-			return nil, "", err
-		}
 		raw = newRefreshToken()
 		refresh = s.refreshToken(base, raw, sess, now)
 	}
-	err := s.store.InTx(ctx, func(tx domain.Store) error {
+	err = s.store.InTx(ctx, func(tx domain.Store) error {
 		first, err := tx.UseAuthCode(ctx, ar.r.ID, now)
 		if err != nil {
 			return err
