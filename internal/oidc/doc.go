@@ -84,7 +84,6 @@
 //     /login. Without one it redirects to cfg.URL("/logout?client_id=..&
 //     post_logout_redirect_uri=..&state=.."), where package web asks the
 //     person to confirm by POST; LogoutRedirect validates the target there.
-//
 //   - /userinfo takes the access token from the Authorization header or a
 //     POST form body, never from the URL query (RFC 6750).
 //   - The library logs through slog.Default; New routes those lines to the
