@@ -7,13 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// Cookie names. The CSRF cookie takes the __Host- prefix when cookies are
-// Secure, so that no sibling subdomain can plant it.
+// Cookie names. The session and CSRF cookies take the __Host- prefix when
+// cookies are Secure, so that no sibling subdomain can plant them.
 const (
-	sessionCookie  = "ekid_session"  // SSO session secret; browser-session lifetime (LOGIN-6)
-	rememberCookie = "ekid_remember" // the username only (LOGIN-4)
-	langCookie     = "ekid_lang"     // the chosen language, for a year (I18N-1)
-	csrfCookieName = "ekid_csrf"     // double-submit CSRF token
+	sessionCookieName = "ekid_session"  // SSO session secret; browser-session lifetime (LOGIN-6)
+	rememberCookie    = "ekid_remember" // the username only (LOGIN-4)
+	langCookie        = "ekid_lang"     // the chosen language, for a year (I18N-1)
+	csrfCookieName    = "ekid_csrf"     // double-submit CSRF token
 )
 
 // langCookieAge is how long the language choice is remembered.
@@ -51,7 +51,16 @@ func cookieValue(r *http.Request, name string) string {
 // setSession sets the session cookie: a browser-session cookie, so that a
 // new browser or a restarted one must sign in again (LOGIN-6).
 func (s *Server) setSession(w http.ResponseWriter, value string) {
-	s.setCookie(w, sessionCookie, value, 0)
+	s.setCookie(w, s.sessionCookie(), value, 0)
+}
+
+// sessionCookie is the session cookie's name: "__Host-ekid_session" when
+// the issuer is https, "ekid_session" on http.
+func (s *Server) sessionCookie() string {
+	if s.cfg.SecureCookies() {
+		return "__Host-" + sessionCookieName
+	}
+	return sessionCookieName
 }
 
 // remember keeps (on) or forgets (off) the username in the remember-me

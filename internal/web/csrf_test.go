@@ -36,7 +36,7 @@ func TestCSRF_CrossOriginSignInRefused(t *testing.T) {
 			}
 			r := b.do(req).wantStatus(t, http.StatusForbidden).wantScreen(t, "error")
 			r.wantBody(t, `<html lang="es">`, "Este formulario se envió desde otro sitio web")
-			if r.setCookie(sessionCookie) != nil {
+			if r.setCookie(e.srv.sessionCookie()) != nil {
 				t.Fatal("a cross-origin sign-in set a session cookie")
 			}
 		})
@@ -67,7 +67,7 @@ func TestCSRF_TokenRequired(t *testing.T) {
 			tt.setup(b, form)
 			r := b.post("/login/password", form).wantStatus(t, http.StatusForbidden).wantScreen(t, "error")
 			r.wantBody(t, "This form has expired or was not sent by this site.")
-			if r.setCookie(sessionCookie) != nil {
+			if r.setCookie(e.srv.sessionCookie()) != nil {
 				t.Fatal("signed in without a valid token")
 			}
 		})

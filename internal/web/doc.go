@@ -5,12 +5,14 @@
 // A map of the sign-in flow (routes.go lists every route):
 //
 //	portal ──► /authorize (package oidc) ──► GET /login?authRequestID=X
+//	  not the browser that started X (its ekid_browser cookie) ──► error page, every screen
 //	  live session, prompt allows ──► CompleteAuthRequest ──► /authorize/callback?id=X
 //	  prompt=none, no session     ──► portal redirect_uri?error=login_required&state=..
 //	  otherwise: screen 1 (identify; remember-me cookie skips to screen 2)
 //	POST /login          screen 1 ──► screen 2 for every well-formed address (LOGIN-2)
 //	POST /login/password accounts.Authenticate ──► StartSession, new cookie (LOGIN-7)
 //	                     ──► CompleteAuthRequest ──► /authorize/callback?id=X, or /account
+//	CompleteAuthRequest completes X once; X already done by another sign-in ──► 409 page
 //
 // Every POST passes through Server.post: net/http.CrossOriginProtection
 // (Sec-Fetch-Site / Origin), a 64 KiB body limit, then a double-submit
@@ -26,7 +28,9 @@
 // 'unsafe-inline'.
 //
 // Cookies: ekid_session (the SSO session secret; HttpOnly, SameSite=Lax,
-// Secure over https, no Max-Age: it ends with the browser, LOGIN-6),
+// Secure and named __Host-ekid_session over https, no Max-Age: it ends
+// with the browser, LOGIN-6), ekid_browser (set by package oidc at
+// /authorize; read here to serve a sign-in only to its browser),
 // ekid_remember (the username only, for cfg.RememberMe, LOGIN-4),
 // ekid_lang (the chosen language, a year), ekid_csrf (the form token).
 package web

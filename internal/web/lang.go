@@ -41,7 +41,7 @@ func (s *Server) language(w http.ResponseWriter, r *http.Request, uiLocales []st
 // touching the session, so that choosing a language never extends a
 // session. It returns nil when there is none.
 func (s *Server) peekAccount(r *http.Request) *domain.Account {
-	v := cookieValue(r, sessionCookie)
+	v := cookieValue(r, s.sessionCookie())
 	if v == "" {
 		return nil
 	}

@@ -16,7 +16,7 @@ func (s *Server) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	f := parseIdentifyForm(r)
 	var uiLocales []string
 	if f.AuthRequestID != "" {
-		ar, err := s.authRequest(r.Context(), f.AuthRequestID)
+		ar, err := s.authRequest(r, f.AuthRequestID)
 		if err != nil {
 			s.fail(w, r, http.StatusBadRequest, "error.auth_request")
 			return

@@ -21,7 +21,7 @@ func (s *Server) loginPassword(w http.ResponseWriter, r *http.Request) {
 	var ar *domain.AuthRequest
 	if f.AuthRequestID != "" {
 		var err error
-		if ar, err = s.authRequest(r.Context(), f.AuthRequestID); err != nil {
+		if ar, err = s.authRequest(r, f.AuthRequestID); err != nil {
 			s.fail(w, r, http.StatusBadRequest, "error.auth_request")
 			return
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/url"
@@ -10,12 +9,17 @@ import (
 
 	"github.com/entrykeyid/entrykeyid/internal/accounts"
 	"github.com/entrykeyid/entrykeyid/internal/domain"
+	"github.com/entrykeyid/entrykeyid/internal/oidc"
 )
 
 // authRequest returns the OpenID Connect request the sign-in is for. It
-// gives ENOTFOUND when there is none, it is past cfg.AuthRequestTTL, or a
-// code was already issued for it (the flow is over).
-func (s *Server) authRequest(ctx context.Context, id string) (*domain.AuthRequest, error) {
+// gives ENOTFOUND when there is none, it is past cfg.AuthRequestTTL, a
+// code was already issued for it (the flow is over), or the browser is
+// not the one that started it at /authorize (its browser cookie does not
+// match): a request id sent to someone else leads nowhere, so nobody can
+// be made to sign in for a request another browser will collect.
+func (s *Server) authRequest(r *http.Request, id string) (*domain.AuthRequest, error) {
+	ctx := r.Context()
 	if id == "" || len(id) > 200 {
 		return nil, domain.ErrNotFound("auth request")
 	}
@@ -26,14 +30,32 @@ func (s *Server) authRequest(ctx context.Context, id string) (*domain.AuthReques
 	if !s.clock.Now().Before(ar.CreatedAt.Add(s.cfg.AuthRequestTTL)) || ar.CodeDigest != "" {
 		return nil, domain.ErrNotFound("auth request")
 	}
+	if !oidc.FromStartingBrowser(r, s.cfg, ar) {
+		s.log.WarnContext(ctx, "web: sign-in for an auth request started by another browser refused",
+			"client_id", ar.ClientID)
+		return nil, domain.ErrNotFound("auth request")
+	}
 	return ar, nil
 }
 
 // complete records the signed-in session on the auth request and sends the
 // browser back to the provider, which issues the code to the portal
-// (LOGIN-7).
+// (LOGIN-7). A request is completed once: when it is already done, the
+// browser goes on to the provider only if it was done by this very
+// session (a reload); otherwise it has the error page, and the first
+// sign-in stands.
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, ar *domain.AuthRequest, sess *domain.Session) {
-	if err := s.store.CompleteAuthRequest(r.Context(), ar.ID, sess.AccountID, sess.ID, sess.CreatedAt); err != nil {
+	err := s.store.CompleteAuthRequest(r.Context(), ar.ID, sess.AccountID, sess.ID, sess.CreatedAt)
+	if domain.IsConflict(err) {
+		done, gerr := s.store.AuthRequestByID(r.Context(), ar.ID)
+		if gerr != nil || done.SessionID != sess.ID {
+			s.log.WarnContext(r.Context(), "web: auth request already completed by another sign-in", "client_id", ar.ClientID)
+			s.fail(w, r, http.StatusConflict, "error.auth_request")
+			return
+		}
+		err = nil
+	}
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
@@ -104,7 +126,7 @@ func (s *Server) loginRequired(w http.ResponseWriter, r *http.Request, ar *domai
 // session returns the live session of the request's session cookie, or
 // nils when there is none. Only a fault of the store is an error.
 func (s *Server) session(r *http.Request) (*domain.Session, *domain.Account, error) {
-	v := cookieValue(r, sessionCookie)
+	v := cookieValue(r, s.sessionCookie())
 	if v == "" {
 		return nil, nil, nil
 	}

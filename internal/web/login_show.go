@@ -19,7 +19,7 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	id := q.Get("authRequestID")
 	var p *page
 	if id != "" {
-		ar, err := s.authRequest(r.Context(), id)
+		ar, err := s.authRequest(r, id)
 		if err != nil {
 			s.fail(w, r, http.StatusBadRequest, "error.auth_request")
 			return

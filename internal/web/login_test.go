@@ -97,7 +97,7 @@ func TestLOGIN3_WrongPasswordAndUnknownUserSameMessage(t *testing.T) {
 			r := e.browser().signIn(email, "Wrong-Password-1", "", false)
 			r.wantStatus(t, http.StatusUnauthorized).wantScreen(t, "password").
 				wantBody(t, `id="error" class="error-summary" role="alert"`, "The email address or password is not correct.")
-			if r.setCookie(sessionCookie) != nil {
+			if r.setCookie(e.srv.sessionCookie()) != nil {
 				t.Error("a failed sign-in set a session cookie")
 			}
 		})
@@ -122,7 +122,7 @@ func TestLOGIN5_LockedAccountShownOnPasswordScreen(t *testing.T) {
 	r := b.signIn("ana@example.test", goodPassword, "", false)
 	r.wantStatus(t, http.StatusForbidden).wantScreen(t, "password").
 		wantBody(t, "Tu cuenta está bloqueada", `id="trouble"`)
-	if r.setCookie(sessionCookie) != nil {
+	if r.setCookie(e.srv.sessionCookie()) != nil {
 		t.Fatal("a locked account got a session")
 	}
 }
@@ -179,13 +179,13 @@ func TestLOGIN7_SessionCookieChangesAtSignIn(t *testing.T) {
 	e.activeAccount("ana@example.test", "en")
 	b := e.browser()
 	planted := "planted-by-an-attacker-0123456789abcdefghijklmnop"
-	b.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: planted}
+	b.cookies[e.srv.sessionCookie()] = &http.Cookie{Name: e.srv.sessionCookie(), Value: planted}
 
-	first := b.signIn("ana@example.test", goodPassword, "", false).setCookie(sessionCookie)
+	first := b.signIn("ana@example.test", goodPassword, "", false).setCookie(e.srv.sessionCookie())
 	if first == nil || first.Value == "" || first.Value == planted {
 		t.Fatalf("session cookie after sign-in: %+v", first)
 	}
-	second := b.signIn("ana@example.test", goodPassword, "", false).setCookie(sessionCookie)
+	second := b.signIn("ana@example.test", goodPassword, "", false).setCookie(e.srv.sessionCookie())
 	if second == nil || second.Value == first.Value {
 		t.Fatal("a second sign-in kept the session cookie value")
 	}
@@ -205,7 +205,7 @@ func TestLOGIN7_OtherPersonsSessionEnds(t *testing.T) {
 	e.activeAccount("ana@example.test", "en")
 	e.activeAccount("luis@example.test", "en")
 	b := e.browser()
-	old := b.signIn("ana@example.test", goodPassword, "", false).setCookie(sessionCookie).Value
+	old := b.signIn("ana@example.test", goodPassword, "", false).setCookie(e.srv.sessionCookie()).Value
 	b.signIn("luis@example.test", goodPassword, "", false).wantStatus(t, http.StatusSeeOther)
 	if _, _, err := e.acc.Session(context.Background(), old); err == nil {
 		t.Fatal("the previous person's session is still live")
@@ -219,7 +219,7 @@ func TestLOGIN6_SessionCookieIsBrowserSessionOnly(t *testing.T) {
 	e := newEnv(t)
 	e.activeAccount("ana@example.test", "en")
 	r := e.browser().signIn("ana@example.test", goodPassword, "", true)
-	line := r.rawSetCookie(sessionCookie)
+	line := r.rawSetCookie(e.srv.sessionCookie())
 	if line == "" {
 		t.Fatal("no session cookie")
 	}
@@ -255,7 +255,7 @@ func TestLOGIN6_SessionCookieNotSecureOverHTTP(t *testing.T) {
 	cfg.Issuer = "http://127.0.0.1:8080"
 	e := newEnvWith(t, cfg)
 	e.activeAccount("ana@example.test", "en")
-	line := e.browser().signIn("ana@example.test", goodPassword, "", true).rawSetCookie(sessionCookie)
+	line := e.browser().signIn("ana@example.test", goodPassword, "", true).rawSetCookie(e.srv.sessionCookie())
 	if line == "" || strings.Contains(line, "Secure") {
 		t.Fatalf("session cookie over http: %q", line)
 	}
@@ -282,7 +282,7 @@ func TestLOGIN4_RememberMeCookieAloneNeverSignsIn(t *testing.T) {
 	if !rem.HttpOnly || !rem.Secure || rem.SameSite != http.SameSiteLaxMode {
 		t.Errorf("remember-me cookie flags: %+v", rem)
 	}
-	if rem.Value == r.setCookie(sessionCookie).Value {
+	if rem.Value == r.setCookie(e.srv.sessionCookie()).Value {
 		t.Fatal("remember-me cookie holds the session")
 	}
 

@@ -17,7 +17,7 @@ import (
 // screen.
 func (s *Server) logoutShow(w http.ResponseWriter, r *http.Request) {
 	f := parseLogoutForm(r.URL.Query())
-	if cookieValue(r, sessionCookie) == "" {
+	if cookieValue(r, s.sessionCookie()) == "" {
 		s.afterLogout(w, r, f)
 		return
 	}
@@ -31,14 +31,14 @@ func (s *Server) logoutShow(w http.ResponseWriter, r *http.Request) {
 // idle, clears the cookie, and goes on as afterLogout says.
 func (s *Server) logoutSubmit(w http.ResponseWriter, r *http.Request) {
 	f := parseLogoutForm(r.PostForm)
-	if v := cookieValue(r, sessionCookie); v != "" {
+	if v := cookieValue(r, s.sessionCookie()); v != "" {
 		sum := sha256.Sum256([]byte(v)) // Session.ID is the cookie's digest
 		err := s.accounts.EndSession(r.Context(), hex.EncodeToString(sum[:]), meta(r, f.ClientID))
 		if err != nil && !domain.IsNotFound(err) {
 			s.failErr(w, r, err)
 			return
 		}
-		s.setCookie(w, sessionCookie, "", -1)
+		s.setCookie(w, s.sessionCookie(), "", -1)
 	}
 	s.afterLogout(w, r, f)
 }

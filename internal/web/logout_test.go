@@ -13,7 +13,7 @@ func TestLogout_ConfirmThenRedirectToRegisteredURI(t *testing.T) {
 	e := newEnv(t)
 	e.activeAccount("ana@example.test", "en")
 	b := e.browser()
-	cookie := b.signIn("ana@example.test", goodPassword, "", false).setCookie(sessionCookie).Value
+	cookie := b.signIn("ana@example.test", goodPassword, "", false).setCookie(e.srv.sessionCookie()).Value
 
 	q := "client_id=" + memberClient + "&post_logout_redirect_uri=" + url.QueryEscape(memberLogout) + "&state=xyz"
 	r := b.get("/logout?"+q).wantStatus(t, 200).wantScreen(t, "logout")
@@ -28,7 +28,7 @@ func TestLogout_ConfirmThenRedirectToRegisteredURI(t *testing.T) {
 	if got := r.Header.Get("Location"); got != memberLogout+"?state=xyz" {
 		t.Fatalf("Location %q", got)
 	}
-	if c := r.setCookie(sessionCookie); c == nil || c.MaxAge >= 0 {
+	if c := r.setCookie(e.srv.sessionCookie()); c == nil || c.MaxAge >= 0 {
 		t.Fatalf("session cookie not cleared: %+v", c)
 	}
 	if _, _, err := e.acc.Session(context.Background(), cookie); !domain.IsNotFound(err) {

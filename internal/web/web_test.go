@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"github.com/entrykeyid/entrykeyid/internal/accounts"
 	"github.com/entrykeyid/entrykeyid/internal/config"
 	"github.com/entrykeyid/entrykeyid/internal/domain"
+	"github.com/entrykeyid/entrykeyid/internal/oidc"
 	"github.com/entrykeyid/entrykeyid/internal/password"
 	"github.com/entrykeyid/entrykeyid/internal/sqlstore"
 )
@@ -33,6 +36,11 @@ const (
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// testBrowserSecret is the browser cookie of every test browser, and the
+// auth requests e.authRequest stores are bound to it, as if the browser
+// had started them at /authorize.
+const testBrowserSecret = "3q2-7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGho"
 
 // composed is one email the recording composer rendered.
 type composed struct {
@@ -143,7 +151,7 @@ func (e *env) authRequest(id string, prompt []string, maxAge *int64) *domain.Aut
 	ar := &domain.AuthRequest{
 		ID: id, ClientID: memberClient, RedirectURI: memberReturn, Scopes: []string{"openid"},
 		State: "st-" + id, Nonce: "n", ResponseType: "code", CodeChallenge: "abc", CodeMethod: "S256",
-		Prompt: prompt, MaxAge: maxAge, CreatedAt: e.clock.Now(),
+		Prompt: prompt, MaxAge: maxAge, CreatedAt: e.clock.Now(), BrowserDigest: browserDigest(testBrowserSecret),
 	}
 	if err := e.store.CreateAuthRequest(context.Background(), ar); err != nil {
 		e.t.Fatal(err)
@@ -160,7 +168,24 @@ type browser struct {
 }
 
 func (e *env) browser() *browser {
-	return &browser{e: e, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	return e.browserWithSecret(testBrowserSecret)
+}
+
+// browserWithSecret is a browser whose browser cookie holds secret, or
+// none when secret is "".
+func (e *env) browserWithSecret(secret string) *browser {
+	b := &browser{e: e, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	if secret != "" {
+		name := oidc.BrowserCookie(e.cfg)
+		b.cookies[name] = &http.Cookie{Name: name, Value: secret}
+	}
+	return b
+}
+
+// browserDigest is the digest an auth request stores of a browser secret.
+func browserDigest(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
 }
 
 // response is a finished response with its body read.
