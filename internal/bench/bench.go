@@ -112,15 +112,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		Argon2: fmt.Sprintf("m=%d,t=%d,p=%d", cfg.Argon2.MemoryKiB, cfg.Argon2.Iterations, cfg.Argon2.Parallelism),
 		Users:  o.Users, Duration: o.Duration.String(), Warmup: o.Warmup.String(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
-	r.LoadBefore = loadAverage()
 	fmt.Fprintf(progress, "(g) raw argon2id rate, %s\n", o.RawDuration)
+	c0 := sampleCPU()
 	if r.Argon2PerSecond, err = argon2Rate(cfg.Argon2, o.RawDuration); err != nil {
 		return nil, fmt.Errorf("bench: argon2 rate: %w", err)
 	}
+	c1 := sampleCPU()
+	r.Argon2CPU[0], r.Argon2CPU[1] = cpuUse(c0, c1)
 	fmt.Fprintf(progress, "(h) raw %s signing rate, %s\n", cfg.SigningAlg, o.RawDuration)
 	if r.SignPerSecond, err = signRate(ctx, store, cfg.SigningAlg, o.RawDuration); err != nil {
 		return nil, err
 	}
+	c2 := sampleCPU()
+	r.SignCPU[0], r.SignCPU[1] = cpuUse(c1, c2)
 
 	transport := &http.Transport{
 		Proxy:               nil,
@@ -161,7 +165,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.ratios()
 	r.PeakRSSMiB, r.RSSMiB = memory()
-	r.LoadAfter = loadAverage()
 	return r, nil
 }
 

@@ -26,6 +26,9 @@ type Report struct {
 
 	Argon2PerSecond float64 `json:"argon2_per_second"` // (g)
 	SignPerSecond   float64 `json:"sign_per_second"`   // (h)
+	// Cores kept busy while (g) and (h) ran: [this process, all others].
+	Argon2CPU [2]float64 `json:"argon2_cpu"`
+	SignCPU   [2]float64 `json:"sign_cpu"`
 	// SignInRatio is (a)/(g) and SSORatio (b)/(h); zero when (a) or (b)
 	// did not run.
 	SignInRatio float64 `json:"signin_over_argon2"`
@@ -35,10 +38,6 @@ type Report struct {
 	// the peak (VmHWM) and at the end (VmRSS).
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
 	RSSMiB     float64 `json:"rss_mib"`
-	// The machine's one-minute load average before and after the run
-	// (from /proc/loadavg): other work on the machine skews the figures.
-	LoadBefore float64 `json:"load_before"`
-	LoadAfter  float64 `json:"load_after"`
 }
 
 // result returns the scenario with key k, if it ran.
@@ -77,12 +76,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "entrykeyid bench: %s, store %s, %s, argon2id %s\n", where, r.Store, r.SigningAlg, r.Argon2)
 	fmt.Fprintf(w, "%d virtual users, %s per scenario after %s warm-up, GOMAXPROCS %d\n\n", r.Users, r.Duration, r.Warmup, r.GOMAXPROCS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tops\terrors\tops/s\tp50 ms\tp99 ms\tmax ms\t")
+	fmt.Fprintln(tw, "scenario\tops\terrors\tops/s\tp50 ms\tp99 ms\tmax ms\tcpu self\tcpu others\t")
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(tw, "(%s) %s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t\n", s.Key, s.Name, s.Ops, s.Errors, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs)
+		fmt.Fprintf(tw, "(%s) %s\t%d\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n",
+			s.Key, s.Name, s.Ops, s.Errors, s.PerSecond, s.P50ms, s.P99ms, s.MaxMs, s.CPUSelf, s.CPUOthers)
 	}
-	fmt.Fprintf(tw, "(g) argon2id verify, all cores\t\t\t%.1f\t\t\t\t\n", r.Argon2PerSecond)
-	fmt.Fprintf(tw, "(h) %s sign, all cores\t\t\t%.1f\t\t\t\t\n", r.SigningAlg, r.SignPerSecond)
+	fmt.Fprintf(tw, "(g) argon2id verify, all cores\t\t\t%.1f\t\t\t\t%.2f\t%.2f\t\n", r.Argon2PerSecond, r.Argon2CPU[0], r.Argon2CPU[1])
+	fmt.Fprintf(tw, "(h) %s sign, all cores\t\t\t%.1f\t\t\t\t%.2f\t%.2f\t\n", r.SigningAlg, r.SignPerSecond, r.SignCPU[0], r.SignCPU[1])
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "(b)/(h) silent SSO over raw %s signing:  %.3f\n", r.SigningAlg, r.SSORatio)
 	}
 	fmt.Fprintf(w, "resident memory: peak %.1f MiB, now %.1f MiB\n", r.PeakRSSMiB, r.RSSMiB)
-	fmt.Fprintf(w, "load average: %.2f before, %.2f after\n", r.LoadBefore, r.LoadAfter)
+	fmt.Fprintln(w, "cpu: cores kept busy during each measured window, by this process and by all others (steal included)")
 	for _, s := range r.Scenarios {
 		if s.FirstError != "" {
 			fmt.Fprintf(w, "first error in (%s) %s: %s\n", s.Key, s.Name, s.FirstError)
@@ -133,19 +133,4 @@ func memory() (peak, now float64) {
 		}
 	}
 	return peak, now
-}
-
-// loadAverage returns the one-minute load average, or zero where
-// /proc/loadavg is not available.
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
-	}
-	v, _ := strconv.ParseFloat(f[0], 64)
-	return v
 }

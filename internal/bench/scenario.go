@@ -149,6 +149,10 @@ type Result struct {
 	P99ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
 	FirstError string  `json:"first_error,omitempty"`
+	// Cores kept busy during the measured window by this process (the
+	// generator, and the server when in-process) and by all others.
+	CPUSelf   float64 `json:"cpu_self"`
+	CPUOthers float64 `json:"cpu_others"`
 }
 
 // runScenario prepares every user, then lets all of them loop on s.op for
@@ -216,6 +220,11 @@ func runScenario(ctx context.Context, s scenario, users []*vu, warmup, duration 
 			}
 		})
 	}
+	time.Sleep(time.Until(from))
+	c0 := sampleCPU()
+	time.Sleep(time.Until(end))
+	c1 := sampleCPU()
+	res.CPUSelf, res.CPUOthers = cpuUse(c0, c1)
 	wg.Wait()
 	sum := summarize(lat)
 	res.Ops = sum.N
