@@ -177,9 +177,9 @@ func (s *storage) DeleteAuthRequest(context.Context, string) error { return nil 
 
 // codeReplay revokes every token issued from the request and audits.
 func (s *storage) codeReplay(ctx context.Context, r *domain.AuthRequest) {
-	s.log.WarnContext(ctx, "oidc: authorization code replayed", slog.String("client_id", r.ClientID))
+	requestLogger(ctx, s.log).WarnContext(ctx, "oidc: authorization code replayed", slog.String("client_id", r.ClientID))
 	if err := s.store.RevokeByAuthRequest(ctx, r.ID, s.clock.Now()); err != nil {
-		s.log.ErrorContext(ctx, "oidc: revoke after code replay", slog.Any("error", err))
+		requestLogger(ctx, s.log).ErrorContext(ctx, "oidc: revoke after code replay", slog.Any("error", err))
 	}
 	s.audit(ctx, &domain.AuditEvent{
 		Type: domain.AuditCodeReplay, AccountID: r.AccountID, ClientID: r.ClientID,

@@ -55,7 +55,7 @@ func (p *Provider) serveEndSession(w http.ResponseWriter, r *http.Request) {
 		op.RequestError(w, r, oidc.ErrInvalidRequest().WithDescription("%s", domain.ErrorMessage(err)), nil)
 		return
 	} else if err != nil {
-		p.log.ErrorContext(ctx, "oidc: end session client", slog.Any("error", err))
+		requestLogger(ctx, p.log).ErrorContext(ctx, "oidc: end session client", slog.Any("error", err))
 		op.RequestError(w, r, oidc.ErrServerError().WithDescription("could not check the client"), nil)
 		return
 	}
@@ -74,7 +74,7 @@ func (p *Provider) serveEndSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.endSession(ctx, claims.SessionID, claims.Subject, clientID, remoteIP(r)); err != nil {
-		p.log.ErrorContext(ctx, "oidc: end session", slog.Any("error", err))
+		requestLogger(ctx, p.log).ErrorContext(ctx, "oidc: end session", slog.Any("error", err))
 		op.RequestError(w, r, oidc.ErrServerError().WithDescription("could not end the session"), nil)
 		return
 	}

@@ -195,6 +195,6 @@ func (s *storage) audit(ctx context.Context, e *domain.AuditEvent) {
 		e.IP = st.ip
 	}
 	if err := s.store.AppendAudit(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "oidc: audit", slog.String("type", e.Type), slog.Any("error", err))
+		requestLogger(ctx, s.log).ErrorContext(ctx, "oidc: audit", slog.String("type", e.Type), slog.Any("error", err))
 	}
 }

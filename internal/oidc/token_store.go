@@ -245,9 +245,9 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, raw string) (o
 
 // refreshReplay revokes the token's family and audits.
 func (s *storage) refreshReplay(ctx context.Context, tok *domain.Token) {
-	s.log.WarnContext(ctx, "oidc: refresh token replayed", slog.String("client_id", tok.ClientID))
+	requestLogger(ctx, s.log).WarnContext(ctx, "oidc: refresh token replayed", slog.String("client_id", tok.ClientID))
 	if err := s.store.RevokeFamily(ctx, tok.FamilyID, s.clock.Now()); err != nil {
-		s.log.ErrorContext(ctx, "oidc: revoke family after refresh replay", slog.Any("error", err))
+		requestLogger(ctx, s.log).ErrorContext(ctx, "oidc: revoke family after refresh replay", slog.Any("error", err))
 	}
 	s.audit(ctx, &domain.AuditEvent{
 		Type: domain.AuditRefreshReplay, AccountID: tok.AccountID, ClientID: tok.ClientID,
