@@ -63,8 +63,10 @@ func (c *client) PostLogoutRedirectURIs() []string { return slices.Clone(c.c.Pos
 
 // ApplicationType is web for confidential clients; public clients are
 // native, which lets them use http loopback redirect URIs. The library
-// would match a native loopback redirect with any port (RFC 8252);
-// CreateAuthRequest refuses that, keeping every match exact.
+// would match a native loopback redirect with any port (RFC 8252), and
+// send its errors there; checkAuthorize insists on an exact match before
+// the library sees the request, and CreateAuthRequest again, so every
+// match is exact, for errors too.
 func (c *client) ApplicationType() op.ApplicationType {
 	if c.c.Public {
 		return op.ApplicationTypeNative
