@@ -7,9 +7,13 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/entrykeyid/entrykeyid/internal/ratelimit"
 )
 
 // Config is the whole configuration.
@@ -20,7 +24,13 @@ type Config struct {
 	Database string // PostgreSQL URL; empty means SQLite in DataDir
 	SMTP     string // smtp:// or smtps:// URL; empty means .eml files
 	MailFrom string // From address of every email
-	Dev      bool   // development inbox at /dev/mail
+	Dev      bool   // development inbox at /dev/mail; only with a loopback Addr
+
+	// MetricsAddr is the listen address of /metrics, apart from Addr so
+	// that it need not be public; empty serves /metrics on Addr.
+	MetricsAddr string
+
+	RateLimits RateLimits
 
 	SigningAlg string // RS256 (default) or ES256
 
@@ -36,6 +46,59 @@ type Config struct {
 	AuthRequestTTL  time.Duration // default 30m
 
 	LogLevel string // debug, info, warn, error
+}
+
+// RateLimits are the per-node request limits of docs/SECURITY.md, per
+// client address (and per client id at the token endpoints).
+type RateLimits struct {
+	SignIn      Rate // POST /login/password, /signup, /activate, /activate/resend; per address
+	Authorize   Rate // /authorize and /authorize/callback; per address
+	Token       Rate // /oauth/token, /oauth/introspect, /oauth/revoke; per address
+	TokenClient Rate // the same endpoints, per client_id
+
+	// TrustedProxies is a comma-separated list of CIDR prefixes of the
+	// reverse proxies whose X-Forwarded-For names the client. Empty: the
+	// client is the connection's peer, and X-Forwarded-For is ignored.
+	TrustedProxies string
+}
+
+// Rate is a token bucket: Burst requests at once, then Count every Per.
+// The zero Rate (Count 0) is unlimited.
+type Rate struct {
+	Count int
+	Per   time.Duration
+	Burst int
+}
+
+// Unlimited reports whether r lets every request through.
+func (r Rate) Unlimited() bool { return r.Count == 0 }
+
+// PerSecond is r's refill rate in tokens per second (0 when unlimited).
+func (r Rate) PerSecond() float64 {
+	if r.Unlimited() || r.Per <= 0 {
+		return 0
+	}
+	return float64(r.Count) / r.Per.Seconds()
+}
+
+// DefaultRateLimits are the limits Default uses: tight where a request
+// costs an argon2id hash or can guess a link, generous where portals'
+// servers call many times a second.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		SignIn:      Rate{Count: 10, Per: time.Minute, Burst: 10},
+		Authorize:   Rate{Count: 20, Per: time.Second, Burst: 40},
+		Token:       Rate{Count: 50, Per: time.Second, Burst: 100},
+		TokenClient: Rate{Count: 50, Per: time.Second, Burst: 100},
+	}
+}
+
+// LoadTestRateLimits are limits that a load generator on one address
+// never reaches (`entrykeyid bench` serves with them): the limiter still
+// runs, so its cost is measured, but never refuses.
+func LoadTestRateLimits() RateLimits {
+	high := Rate{Count: 1_000_000, Per: time.Second, Burst: 1_000_000}
+	return RateLimits{SignIn: high, Authorize: high, Token: high, TokenClient: high}
 }
 
 // Argon2 holds argon2id parameters (PWD-7).
@@ -59,6 +122,8 @@ func Default() Config {
 		Issuer:          "http://127.0.0.1:8080",
 		DataDir:         "./entrykeyid-data",
 		MailFrom:        "EntryKeyID <no-reply@entrykeyid.test>",
+		MetricsAddr:     "127.0.0.1:9464",
+		RateLimits:      DefaultRateLimits(),
 		SigningAlg:      "RS256",
 		Argon2:          Argon2{MemoryKiB: 19 * 1024, Iterations: 2, Parallelism: 1},
 		Policy:          PasswordPolicy{MinLength: 8, MaxLength: 128, MinClasses: 3},
@@ -91,6 +156,26 @@ func (c Config) Validate() error {
 	}
 	if c.Addr == "" {
 		bad("addr", "must not be empty")
+	}
+	if c.Dev && c.Addr != "" && !IsLoopback(c.Addr) {
+		bad("dev", "development mode (an open inbox of every email) listens only on a loopback address "+
+			"(127.0.0.0/8, ::1 or localhost); --addr is %q", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("metrics-addr", "must be host:port (or empty to serve /metrics on --addr), got %q", c.MetricsAddr)
+		}
+	}
+	for name, r := range map[string]Rate{
+		"rate-signin": c.RateLimits.SignIn, "rate-authorize": c.RateLimits.Authorize,
+		"rate-token": c.RateLimits.Token, "rate-token-client": c.RateLimits.TokenClient,
+	} {
+		if r.Count < 0 || (r.Count > 0 && (r.Per <= 0 || r.Burst < 1)) {
+			bad(name, "must be a positive count per positive period with a burst of at least 1, or off")
+		}
+	}
+	if _, err := c.RateLimits.Proxies(); err != nil {
+		bad("trusted-proxies", "%v", err)
 	}
 	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("issuer", "must be an absolute http or https URL, got %q", c.Issuer)
@@ -146,4 +231,25 @@ func (c Config) Validate() error {
 		bad("log-level", "must be debug, info, warn or error")
 	}
 	return errors.Join(errs...)
+}
+
+// IsLoopback reports whether addr (host:port) binds only loopback
+// interfaces: a 127.0.0.0/8 or ::1 address, or localhost. An empty host
+// (every interface) is not loopback.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// Proxies parses TrustedProxies: comma-separated CIDR prefixes, a bare
+// address standing for itself alone.
+func (r RateLimits) Proxies() ([]netip.Prefix, error) {
+	return ratelimit.ParsePrefixes(r.TrustedProxies)
 }
