@@ -14,6 +14,9 @@ const (
 	AuditClientRemove  = "client.remove"
 	AuditCodeReplay    = "oidc.code_replay"
 	AuditRefreshReplay = "oidc.refresh_replay"
+
+	AuditActivateFailure = "account.activate_failure" // a wrong password on an activation link
+	AuditMailSuppressed  = "mail.suppressed"          // an account email over the hourly cap, not sent
 )
 
 // AuditEvent is one security event. Detail never holds a password, token,

@@ -65,6 +65,14 @@ type LinkStore interface {
 	// VoidLinks marks every unused link of the account with the purpose
 	// ("" for all purposes) as used at now.
 	VoidLinks(ctx context.Context, accountID, purpose string, now time.Time) error
+	// SwapLinkData replaces the Data of the link with next in one atomic
+	// update, only while the link is unused, unexpired at now and its Data
+	// still equals prev (compare-and-swap); otherwise ENOTFOUND and nothing
+	// changes.
+	SwapLinkData(ctx context.Context, digest, prev, next string, now time.Time) error
+	// LatestLink returns the account's newest link with the purpose, used
+	// or not (ties in CreatedAt broken by digest); ENOTFOUND when none.
+	LatestLink(ctx context.Context, accountID, purpose string) (*Link, error)
 }
 
 // SessionStore keeps single sign-on sessions.
@@ -155,8 +163,16 @@ type OutboxStore interface {
 	// the same atomic step, moves their NextAttemptAt to now+lease so that
 	// no other worker takes them meanwhile.
 	ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Message, error)
+	// MarkMessageSent records delivery at now and clears the message's
+	// Text and HTML (they may hold live link secrets); the rest stays.
 	MarkMessageSent(ctx context.Context, id int64, now time.Time) error
 	// MarkMessageFailed counts a failed attempt and schedules the next.
 	MarkMessageFailed(ctx context.Context, id int64, next time.Time, reason string) error
 	MessageByID(ctx context.Context, id int64) (*Message, error)
+	// CountMessagesTo returns how many messages to exactly the address to
+	// were enqueued at or after since, sent or not. On PostgreSQL, inside
+	// InTx, it first takes a transaction-scoped lock on the address, so
+	// transactions that count and then enqueue to one address run one
+	// after another (SQLite's write transactions already do).
+	CountMessagesTo(ctx context.Context, to string, since time.Time) (int, error)
 }

@@ -54,3 +54,23 @@ func (db *DB) VoidLinks(ctx context.Context, accountID, purpose string, now time
 	_, err := db.exec(ctx, q, args...)
 	return wrap(err, "void links", "link")
 }
+
+// SwapLinkData sets the link's data to next in one UPDATE, only while it
+// is unused, unexpired at now and its data is still prev; otherwise
+// ENOTFOUND and nothing changes.
+func (db *DB) SwapLinkData(ctx context.Context, digest, prev, next string, now time.Time) error {
+	res, err := db.exec(ctx, `UPDATE links SET data = ?
+		WHERE digest = ? AND data = ? AND used_at IS NULL AND expires_at > ?`,
+		next, digest, prev, db.d.time(now))
+	return notFoundUnless(res, err, "swap link data", "link")
+}
+
+// LatestLink returns the account's newest link with the purpose, used or
+// not; ENOTFOUND when there is none. Links made in the same microsecond
+// come in digest order, which is arbitrary but stable.
+func (db *DB) LatestLink(ctx context.Context, accountID, purpose string) (*domain.Link, error) {
+	l, err := scanLink(db.queryRow(ctx, `SELECT `+linkCols+` FROM links
+		WHERE account_id = ? AND purpose = ? ORDER BY created_at DESC, digest DESC LIMIT 1`,
+		accountID, purpose))
+	return l, wrap(err, "latest link", "link")
+}

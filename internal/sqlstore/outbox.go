@@ -68,10 +68,13 @@ func (db *DB) ClaimMessages(ctx context.Context, now time.Time, limit int, lease
 	return ms, nil
 }
 
-// MarkMessageSent records delivery at now; ENOTFOUND when there is no
-// message.
+// MarkMessageSent records delivery at now and empties the text and HTML
+// bodies, which may hold live link secrets that the database need not
+// keep once the message is gone; the address, subject and times stay.
+// ENOTFOUND when there is no message.
 func (db *DB) MarkMessageSent(ctx context.Context, id int64, now time.Time) error {
-	res, err := db.exec(ctx, `UPDATE outbox SET sent_at = ?, last_error = '' WHERE id = ?`, db.d.time(now), id)
+	res, err := db.exec(ctx, `UPDATE outbox SET sent_at = ?, last_error = '', text_body = '', html_body = ''
+		WHERE id = ?`, db.d.time(now), id)
 	return notFoundUnless(res, err, "mark message sent", "message")
 }
 
@@ -87,4 +90,27 @@ func (db *DB) MarkMessageFailed(ctx context.Context, id int64, next time.Time, r
 func (db *DB) MessageByID(ctx context.Context, id int64) (*domain.Message, error) {
 	m, err := scanMessage(db.queryRow(ctx, `SELECT `+messageCols+` FROM outbox WHERE id = ?`, id))
 	return m, wrap(err, "message by id", "message")
+}
+
+// mailLockKey is the first key of the PostgreSQL advisory locks that
+// CountMessagesTo takes per address ("EKMA" in ASCII); the second key is
+// a hash of the address.
+const mailLockKey = 0x454b4d41
+
+// CountMessagesTo returns how many messages to exactly the address to were
+// enqueued at or after since, sent or not. On PostgreSQL it first takes a
+// transaction-scoped advisory lock on the address: inside InTx, another
+// transaction counting for the same address waits until this one ends,
+// so a count followed by an enqueue stays exact under concurrency. SQLite
+// write transactions begin IMMEDIATE and so run one at a time anyway.
+func (db *DB) CountMessagesTo(ctx context.Context, to string, since time.Time) (int, error) {
+	if db.d.postgres && db.tx {
+		if _, err := db.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, mailLockKey, to); err != nil {
+			return 0, wrap(err, "lock address", "message")
+		}
+	}
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at >= ?`,
+		to, db.d.time(since)).Scan(&n)
+	return n, wrap(err, "count messages", "message")
 }

@@ -14,6 +14,9 @@ var linkTests = []suiteTest{
 	{"Link/ConcurrentUseOnce", testLinkConcurrentUse},
 	{"Link/Missing", testLinkMissing},
 	{"Link/VoidLinks", testVoidLinks},
+	{"Link/SwapData", testLinkSwapData},
+	{"Link/SwapDataConcurrentOnce", testLinkSwapDataConcurrent},
+	{"Link/Latest", testLatestLink},
 }
 
 func newLink(accountID, purpose string, ttl time.Duration) *domain.Link {
@@ -142,4 +145,81 @@ func testVoidLinks(t *testing.T, s domain.Store) {
 	}
 	_, err := s.UseLink(ctx, act2.Digest, t0)
 	wantCode(t, err, domain.ENOTFOUND, "use voided")
+}
+
+// SwapLinkData replaces the data only while it is unchanged and the link
+// is usable.
+func testLinkSwapData(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := createAccount(t, s)
+	l := newLink(a.ID, domain.LinkActivate, time.Hour)
+	must(t, s.CreateLink(ctx, l))
+	data := func() string {
+		t.Helper()
+		got, err := s.LinkByDigest(ctx, l.Digest)
+		must(t, err)
+		return got.Data
+	}
+
+	must(t, s.SwapLinkData(ctx, l.Digest, l.Data, `{"n":1}`, t0))
+	equal(t, "after a swap", data(), `{"n":1}`)
+	wantCode(t, s.SwapLinkData(ctx, l.Digest, l.Data, `{"n":2}`, t0), domain.ENOTFOUND, "stale data")
+	equal(t, "after a stale swap", data(), `{"n":1}`)
+	wantCode(t, s.SwapLinkData(ctx, l.Digest, `{"n":1}`, `{"n":2}`, t0.Add(time.Hour)), domain.ENOTFOUND, "at expiry")
+	must(t, s.SwapLinkData(ctx, l.Digest, `{"n":1}`, `{"n":2}`, t0.Add(time.Hour-time.Second)))
+	equal(t, "before expiry", data(), `{"n":2}`)
+
+	_, err := s.UseLink(ctx, l.Digest, t0)
+	must(t, err)
+	wantCode(t, s.SwapLinkData(ctx, l.Digest, `{"n":2}`, `{"n":3}`, t0), domain.ENOTFOUND, "used link")
+	wantCode(t, s.SwapLinkData(ctx, "nothing", "", "x", t0), domain.ENOTFOUND, "missing link")
+	equal(t, "after refused swaps", data(), `{"n":2}`)
+}
+
+// Of many swaps from the same data at once, exactly one wins.
+func testLinkSwapDataConcurrent(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := createAccount(t, s)
+	l := newLink(a.ID, domain.LinkActivate, time.Hour)
+	must(t, s.CreateLink(ctx, l))
+	results := make(chan string, 10)
+	parallel(10, func(i int) {
+		results <- domain.ErrorCode(s.SwapLinkData(ctx, l.Digest, l.Data, newID("data"), t0))
+	})
+	close(results)
+	wins := 0
+	for code := range results {
+		switch code {
+		case "":
+			wins++
+		case domain.ENOTFOUND:
+		default:
+			t.Fatalf("swap: %s", code)
+		}
+	}
+	equal(t, "swaps that worked", wins, 1)
+}
+
+// LatestLink returns the newest link of the account with the purpose,
+// whether used or not.
+func testLatestLink(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	a := createAccount(t, s)
+	b := createAccount(t, s)
+	_, err := s.LatestLink(ctx, a.ID, domain.LinkActivate)
+	wantCode(t, err, domain.ENOTFOUND, "no links")
+
+	first := newLink(a.ID, domain.LinkActivate, time.Hour)
+	newest := newLink(a.ID, domain.LinkActivate, time.Hour)
+	newest.CreatedAt, newest.UsedAt = t0.Add(time.Minute), ptr(t0.Add(time.Minute))
+	otherPurpose := newLink(a.ID, domain.LinkRecover, time.Hour)
+	otherPurpose.CreatedAt = t0.Add(time.Hour)
+	otherAccount := newLink(b.ID, domain.LinkActivate, time.Hour)
+	otherAccount.CreatedAt = t0.Add(time.Hour)
+	for _, l := range []*domain.Link{first, newest, otherPurpose, otherAccount} {
+		must(t, s.CreateLink(ctx, l))
+	}
+	got, err := s.LatestLink(ctx, a.ID, domain.LinkActivate)
+	must(t, err)
+	equal(t, "latest", got, newest)
 }

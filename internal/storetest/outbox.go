@@ -16,6 +16,9 @@ var outboxTests = []suiteTest{
 	{"Outbox/ClaimLimitOldestFirst", testOutboxClaimLimit},
 	{"Outbox/ConcurrentClaimsTakeEachOnce", testOutboxConcurrentClaims},
 	{"Outbox/Missing", testOutboxMissing},
+	{"Outbox/SentClearsBodies", testOutboxSentClearsBodies},
+	{"Outbox/CountMessagesTo", testOutboxCountTo},
+	{"Outbox/CountThenEnqueueExactUnderConcurrency", testOutboxCountConcurrent},
 }
 
 func newMessage(due time.Time) *domain.Message {
@@ -174,4 +177,82 @@ func testOutboxMissing(t *testing.T, s domain.Store) {
 	wantCode(t, err, domain.ENOTFOUND, "get")
 	wantCode(t, s.MarkMessageSent(ctx, 4242, t0), domain.ENOTFOUND, "sent")
 	wantCode(t, s.MarkMessageFailed(ctx, 4242, t0, "x"), domain.ENOTFOUND, "failed")
+}
+
+// Once sent, a message keeps no body: the bodies hold live link secrets.
+// Its address, subject and times stay; an unsent one keeps its bodies.
+func testOutboxSentClearsBodies(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	sent := enqueue(t, s, t0)
+	waiting := enqueue(t, s, t0)
+	must(t, s.MarkMessageFailed(ctx, sent.ID, t0, "421 busy"))
+	must(t, s.MarkMessageSent(ctx, sent.ID, t0.Add(time.Minute)))
+
+	got, err := s.MessageByID(ctx, sent.ID)
+	must(t, err)
+	want := *sent
+	want.Text, want.HTML = "", ""
+	want.Attempts, want.SentAt = 1, ptr(t0.Add(time.Minute))
+	equal(t, "sent message", got, &want)
+
+	got, err = s.MessageByID(ctx, waiting.ID)
+	must(t, err)
+	equal(t, "unsent message", got, waiting)
+}
+
+// CountMessagesTo counts messages to exactly one address from since on,
+// sent or not.
+func testOutboxCountTo(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	at := func(to string, created time.Time) *domain.Message {
+		m := newMessage(created)
+		m.To, m.CreatedAt = to, created
+		must(t, s.EnqueueMessage(ctx, m))
+		return m
+	}
+	old := at("ana@example.com", t0.Add(-time.Hour-time.Second))
+	edge := at("ana@example.com", t0.Add(-time.Hour))
+	at("ana@example.com", t0)
+	at("ANA@example.com", t0)
+	at("bea@example.com", t0)
+	must(t, s.MarkMessageSent(ctx, edge.ID, t0))
+	must(t, s.MarkMessageSent(ctx, old.ID, t0))
+
+	for _, tc := range []struct {
+		to    string
+		since time.Time
+		want  int
+	}{
+		{"ana@example.com", t0.Add(-time.Hour), 2},
+		{"ana@example.com", t0.Add(-time.Hour + time.Microsecond), 1},
+		{"ana@example.com", t0.Add(-2 * time.Hour), 3},
+		{"ANA@example.com", t0.Add(-2 * time.Hour), 1},
+		{"nobody@example.com", t0.Add(-2 * time.Hour), 0},
+	} {
+		n, err := s.CountMessagesTo(ctx, tc.to, tc.since)
+		must(t, err)
+		equal(t, tc.to+" since "+tc.since.Format(time.RFC3339Nano), n, tc.want)
+	}
+}
+
+// Transactions that count the messages to an address and enqueue one only
+// below a cap never go over it, however many run at once.
+func testOutboxCountConcurrent(t *testing.T, s domain.Store) {
+	ctx := context.Background()
+	const limit = 3
+	parallel(12, func(int) {
+		err := s.InTx(ctx, func(tx domain.Store) error {
+			n, err := tx.CountMessagesTo(ctx, "ana@example.com", t0.Add(-time.Hour))
+			if err != nil || n >= limit {
+				return err
+			}
+			return tx.EnqueueMessage(ctx, newMessage(t0))
+		})
+		if err != nil {
+			t.Errorf("count and enqueue: %v", err)
+		}
+	})
+	n, err := s.CountMessagesTo(ctx, "ana@example.com", t0.Add(-time.Hour))
+	must(t, err)
+	equal(t, "messages enqueued under the cap", n, limit)
 }
