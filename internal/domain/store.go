@@ -170,7 +170,7 @@ type OutboxStore interface {
 	MarkMessageFailed(ctx context.Context, id int64, next time.Time, reason string) error
 	MessageByID(ctx context.Context, id int64) (*Message, error)
 	// CountMessagesTo returns how many messages to exactly the address to
-	// were enqueued at or after since, sent or not. On PostgreSQL, inside
+	// were enqueued after since (CreatedAt > since), sent or not. On PostgreSQL, inside
 	// InTx, it first takes a transaction-scoped lock on the address, so
 	// transactions that count and then enqueue to one address run one
 	// after another (SQLite's write transactions already do).

@@ -98,11 +98,13 @@ func (db *DB) MessageByID(ctx context.Context, id int64) (*domain.Message, error
 const mailLockKey = 0x454b4d41
 
 // CountMessagesTo returns how many messages to exactly the address to were
-// enqueued at or after since, sent or not. On PostgreSQL it first takes a
-// transaction-scoped advisory lock on the address: inside InTx, another
-// transaction counting for the same address waits until this one ends,
-// so a count followed by an enqueue stays exact under concurrency. SQLite
-// write transactions begin IMMEDIATE and so run one at a time anyway.
+// enqueued after since (created_at > since), sent or not. On PostgreSQL
+// it first takes a transaction-scoped advisory lock on the address:
+// inside InTx, another transaction counting for the same address waits
+// until this one ends, so a count followed by an enqueue stays exact under
+// concurrency. SQLite write transactions begin IMMEDIATE and so run one at
+// a time anyway. The count scans the outbox (no index on the address): it
+// serves sign-up, not every request.
 func (db *DB) CountMessagesTo(ctx context.Context, to string, since time.Time) (int, error) {
 	if db.d.postgres && db.tx {
 		if _, err := db.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, mailLockKey, to); err != nil {
@@ -110,7 +112,7 @@ func (db *DB) CountMessagesTo(ctx context.Context, to string, since time.Time) (
 		}
 	}
 	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at >= ?`,
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND created_at > ?`,
 		to, db.d.time(since)).Scan(&n)
 	return n, wrap(err, "count messages", "message")
 }
