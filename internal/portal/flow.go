@@ -90,6 +90,9 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 		lang:     l.lang,
 		signedIn: time.Now(),
 	}
+	if lang := localeLanguage(claims.Locale); lang != "" {
+		s.lang = lang
+	}
 	if s.name == "" || s.email == "" {
 		if info, err := rp.Userinfo[*zoidc.UserInfo](r.Context(), s.access, tokens.TokenType, s.subject, p.party); err == nil {
 			s.fillFrom(info)
@@ -165,8 +168,12 @@ func (p *Portal) check(ctx context.Context, s *session) bool {
 	return true
 }
 
-// fillFrom takes name and email from userinfo when it has them.
+// fillFrom takes name, email and language from userinfo when it has
+// them.
 func (s *session) fillFrom(info *zoidc.UserInfo) {
+	if lang := localeLanguage(info.Locale); lang != "" {
+		s.lang = lang
+	}
 	if n := displayName(info.Name, info.GivenName, info.FamilyName); n != "" {
 		s.name = n
 	}

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	xlanguage "golang.org/x/text/language"
 )
 
 // labels holds the portal's few words in English and Spanish.
@@ -29,7 +32,23 @@ var labels = map[string]map[string]string{
 	},
 }
 
-// language picks Spanish when the browser prefers it, else English.
+// localeLanguage is the portal language of an account's locale claim
+// (SSO-4), or "" when the claim is absent or names a language the portal
+// does not speak. A signed-in person sees the portal in it: the language
+// they chose for their account, not their browser's.
+func localeLanguage(l *zoidc.Locale) string {
+	base, conf := l.Tag().Base() // a nil Locale is the undetermined tag, whose guess is not taken
+	if conf != xlanguage.Exact {
+		return ""
+	}
+	if _, ok := labels[base.String()]; ok {
+		return base.String()
+	}
+	return ""
+}
+
+// language picks Spanish when the browser prefers it, else English. It
+// is the language of a person who is not signed in.
 func language(r *http.Request) string {
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))

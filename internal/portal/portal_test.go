@@ -3,6 +3,9 @@ package portal
 import (
 	"net/http/httptest"
 	"testing"
+
+	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
+	xlanguage "golang.org/x/text/language"
 )
 
 func TestLanguageFollowsAcceptLanguage(t *testing.T) {
@@ -51,5 +54,33 @@ func TestDisplayName(t *testing.T) {
 		if got := displayName(tc.name, tc.given, tc.family); got != tc.want {
 			t.Errorf("displayName(%q, %q, %q) = %q", tc.name, tc.given, tc.family, got)
 		}
+	}
+}
+
+func TestLocaleClaimChoosesTheSignedInLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		locale *zoidc.Locale
+		want   string
+	}{
+		{zoidc.NewLocale(xlanguage.Spanish), "es"},
+		{zoidc.NewLocale(xlanguage.MustParse("es-MX")), "es"},
+		{zoidc.NewLocale(xlanguage.English), "en"},
+		{zoidc.NewLocale(xlanguage.French), ""},
+		{nil, ""},
+	} {
+		if got := localeLanguage(tc.locale); got != tc.want {
+			t.Errorf("locale %v: %q, want %q", tc.locale, got, tc.want)
+		}
+	}
+	// A session's language follows userinfo's locale, and keeps the
+	// sign-in language when the claim is missing.
+	s := &session{lang: "en"}
+	s.fillFrom(&zoidc.UserInfo{UserInfoProfile: zoidc.UserInfoProfile{Locale: zoidc.NewLocale(xlanguage.Spanish)}})
+	if s.lang != "es" {
+		t.Errorf("after userinfo with locale es, lang %q", s.lang)
+	}
+	s.fillFrom(&zoidc.UserInfo{})
+	if s.lang != "es" {
+		t.Errorf("after userinfo without locale, lang %q", s.lang)
 	}
 }
