@@ -21,6 +21,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec // by route pattern
 	signIns  *prometheus.CounterVec   // by outcome
 	locks    prometheus.Counter
+	limited  *prometheus.CounterVec // by rate limit name
 }
 
 // Sign-in outcomes counted by entrykeyid_signins_total.
@@ -53,14 +54,21 @@ func NewMetrics() *Metrics {
 			Name: "entrykeyid_account_locks_total",
 			Help: "Accounts locked after too many failed sign-ins (LOGIN-5).",
 		}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "entrykeyid_ratelimited_total",
+			Help: "Requests refused with 429 by a rate limit (signin, authorize, token, token_client).",
+		}, []string{"limit"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.signIns, m.locks,
+	m.registry.MustRegister(m.requests, m.latency, m.signIns, m.locks, m.limited,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every outcome appears at zero before the first sign-in, so that rate()
 	// queries work from the start.
 	for _, o := range []string{OutcomeSuccess, OutcomeFailure, OutcomeLocked, OutcomeRefused} {
 		m.signIns.WithLabelValues(o)
+	}
+	for _, l := range limitNames {
+		m.limited.WithLabelValues(l)
 	}
 	return m
 }
@@ -75,6 +83,9 @@ func (m *Metrics) ObserveRequest(route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
 }
+
+// Throttled counts one request refused by the named rate limit.
+func (m *Metrics) Throttled(limit string) { m.limited.WithLabelValues(limit).Inc() }
 
 // SignIn counts one sign-in attempt with the outcome.
 func (m *Metrics) SignIn(outcome string) { m.signIns.WithLabelValues(outcome).Inc() }

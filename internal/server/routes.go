@@ -33,16 +33,19 @@ var webPaths = []string{
 // ReadyTimeout bounds the database ping of /readyz.
 const ReadyTimeout = 2 * time.Second
 
-// routes maps every path to its handler. inbox is nil unless the
-// development inbox is on.
-func (s *Server) routes(provider, site, inbox http.Handler) http.Handler {
+// routes maps every path to its handler, behind the rate limits. inbox
+// is nil unless the development inbox is on. /metrics is here only when
+// it has no listener of its own (cfg.MetricsAddr empty).
+func (s *Server) routes(provider, site, inbox http.Handler, limits *throttle) http.Handler {
 	mux := http.NewServeMux()
 	for _, p := range oidc.Paths() {
 		mux.Handle(p, provider)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metrics.Handler())
+	}
 	if inbox != nil {
 		mux.Handle("/dev/mail", inbox)
 		mux.Handle("/dev/mail/", inbox)
@@ -51,14 +54,17 @@ func (s *Server) routes(provider, site, inbox http.Handler) http.Handler {
 		mux.Handle(p, site)
 	}
 	mux.Handle("/", site)
+	limited := limits.wrap(mux)
 
+	// The route is named before the limits run, so that a refusal is
+	// counted under the route it refused.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 			if _, pattern := mux.Handler(r); pattern != "" {
 				info.route = pattern
 			}
 		}
-		mux.ServeHTTP(w, r)
+		limited.ServeHTTP(w, r)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/entrykeyid/entrykeyid/internal/accounts"
 	"github.com/entrykeyid/entrykeyid/internal/config"
 	"github.com/entrykeyid/entrykeyid/internal/domain"
+	"github.com/entrykeyid/entrykeyid/internal/i18n"
 	"github.com/entrykeyid/entrykeyid/internal/mail"
 	"github.com/entrykeyid/entrykeyid/internal/oidc"
 	"github.com/entrykeyid/entrykeyid/internal/password"
@@ -51,6 +52,16 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 	if err != nil {
 		return nil, err
 	}
+	worker := mail.NewWorker(store, sender, clock, log)
+	store = notifyOnEnqueue(store, worker.Notify)
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	limits, err := newThrottle(cfg.RateLimits, clock, cat, metrics, log)
+	if err != nil {
+		return nil, err
+	}
 	svc := accounts.New(store, password.NewHasher(cfg.Argon2), mail.NewComposer(cfg.MailFrom), clock, cfg, log)
 	provider, err := oidc.New(ctx, cfg, store, clock, log)
 	if err != nil {
@@ -68,13 +79,15 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 		log:      log,
 		metrics:  metrics,
 		accounts: svc,
-		worker:   mail.NewWorker(store, sender, clock, log),
+		worker:   worker,
 	}
 	var inbox http.Handler
 	if cfg.Dev {
 		inbox = mail.NewInbox(mailDir(cfg))
+		log.Warn("DEVELOPMENT MODE (--dev): every email is readable by anyone at /dev/mail; never use it in production",
+			slog.String("inbox", cfg.URL("/dev/mail")))
 	}
-	s.handler = s.middleware(s.routes(provider.Handler(), site.Handler(), inbox))
+	s.handler = s.middleware(s.routes(provider.Handler(), site.Handler(), inbox, limits))
 
 	bg, stop := context.WithCancel(ctx)
 	s.stop = stop
@@ -93,7 +106,9 @@ func newSender(cfg config.Config) (domain.Sender, error) {
 		}
 		return s, nil
 	}
-	return mail.NewFileSender(mailDir(cfg)), nil
+	fs := mail.NewFileSender(mailDir(cfg))
+	fs.From = cfg.MailFrom
+	return fs, nil
 }
 
 // mailDir is where file delivery writes messages and the inbox reads them.
@@ -101,6 +116,14 @@ func mailDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "mail
 
 // Handler returns the whole HTTP side, middleware included.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// MetricsHandler serves GET /metrics alone, for a listener of its own
+// (cfg.MetricsAddr); every other path is 404.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return mux
+}
 
 // Metrics returns the server's collectors.
 func (s *Server) Metrics() *Metrics { return s.metrics }

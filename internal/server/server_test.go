@@ -2,11 +2,16 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/entrykeyid/entrykeyid/internal/accounts"
 	"github.com/entrykeyid/entrykeyid/internal/config"
 )
 
@@ -157,5 +162,45 @@ func TestDevInboxOnlyInDevMode(t *testing.T) {
 		if (resp.StatusCode == http.StatusOK) != dev {
 			t.Errorf("dev=%v: /dev/mail = %d", dev, resp.StatusCode)
 		}
+	}
+}
+
+func TestOPS3_MetricsOnTheirOwnListenerOnly(t *testing.T) {
+	p := startIdP(t, func(c *config.Config) { c.MetricsAddr = "127.0.0.1:9464" })
+	if resp, _ := p.get(t, "/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("main listener /metrics = %d, want 404 when metrics have a listener of their own", resp.StatusCode)
+	}
+	ts := httptest.NewServer(p.srv.MetricsHandler())
+	defer ts.Close()
+	for path, want := range map[string]int{"/metrics": http.StatusOK, "/login": http.StatusNotFound, "/healthz": http.StatusNotFound} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("metrics listener %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
+
+func TestFileMailIsFromTheConfiguredAddress(t *testing.T) {
+	p := startIdP(t, func(c *config.Config) { c.MailFrom = "Example IdP <idp-mail@example.org>" })
+	err := p.srv.Accounts().Register(context.Background(), accounts.SignUp{
+		Email: "from.test@example.org", FirstName: "From", LastName: "Test", Language: "en",
+		Password: "Correct-Horse-9", Confirm: "Correct-Horse-9",
+	}, accounts.Meta{IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(p.cfg.DataDir, "mail")
+	waitForMailFile(t, dir)
+	names, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	raw, err := os.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "idp-mail@example.org") {
+		t.Errorf("the .eml is not from the configured address:\n%s", raw)
 	}
 }

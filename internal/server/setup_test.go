@@ -52,6 +52,7 @@ func testConfig(t *testing.T) config.Config {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Dev = true
+	cfg.MetricsAddr = "" // /metrics on the main listener
 	cfg.Argon2 = config.Argon2{MemoryKiB: 8 * 1024, Iterations: 1, Parallelism: 1}
 	return cfg
 }
@@ -59,6 +60,12 @@ func testConfig(t *testing.T) config.Config {
 // startIdP runs the identity provider; edit may change its configuration
 // (the issuer is set to the test server's URL before edit runs).
 func startIdP(t *testing.T, edit func(*config.Config)) *idp {
+	t.Helper()
+	return startIdPClock(t, domain.SystemClock{}, edit)
+}
+
+// startIdPClock is startIdP on the given clock.
+func startIdPClock(t *testing.T, clock domain.Clock, edit func(*config.Config)) *idp {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlstore.OpenSQLite(ctx, ":memory:")
@@ -73,7 +80,7 @@ func startIdP(t *testing.T, edit func(*config.Config)) *idp {
 	}
 	logBuf := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := server.New(ctx, cfg, store, domain.SystemClock{}, log)
+	srv, err := server.New(ctx, cfg, store, clock, log)
 	if err != nil {
 		store.Close()
 		t.Fatal(err)
