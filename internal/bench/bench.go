@@ -179,6 +179,7 @@ func startServer(ctx context.Context, cfg config.Config, store domain.Store, clo
 	}
 	cfg.Addr = ln.Addr().String()
 	cfg.Issuer = "http://" + cfg.Addr
+	cfg.RateLimits = config.LoadTestRateLimits() // every virtual user comes from 127.0.0.1
 	if err := cfg.Validate(); err != nil {
 		ln.Close()
 		return nil, nil, fmt.Errorf("bench: configuration: %w", err)
