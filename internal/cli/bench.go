@@ -25,7 +25,13 @@ store the storage flags name (SQLite in a new temporary folder when neither is
 given). With --target it drives a running server instead; the storage flags
 must then name that server's store. Either way it first seeds, through the
 store, two clients (bench-member, bench-provider) and one active account per
-virtual user (bench-NNNN@bench.entrykeyid.test).`
+virtual user (bench-NNNN@bench.entrykeyid.test).
+
+Every virtual user comes from one address, far above the per-address rate
+limits of a default server (docs/SECURITY.md): the in-process server is started
+with limits no load generator reaches. A --target server must be started with
+its limits raised or off for the run, e.g.
+  entrykeyid serve --rate-signin off --rate-authorize off --rate-token off --rate-token-client off`
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()

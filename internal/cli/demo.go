@@ -18,9 +18,11 @@ const demoAbout = `Runs, in one process, the identity provider in development mo
 written to <data-dir>/mail and shown at /dev/mail) and two demo portals, the Member
 portal and the Provider portal, each an OpenID Connect client on its own origin.
 The portals are registered as clients at start, with fresh secrets kept in memory.
-The database is migrated at start. Logs go to stderr at warn level unless
---log-level says otherwise; the last lines on stdout are the URLs to open.
-Ctrl-C stops everything.`
+The database is migrated at start, and holds a demo member (an invented person)
+whose address and password are printed just before the URLs. /metrics is served
+on the identity provider's address unless --metrics-addr names another. Logs go
+to stderr at warn level unless --log-level says otherwise; the last lines on
+stdout are the URLs to open. Ctrl-C stops everything.`
 
 // demoPortal is one portal the demo runs.
 type demoPortal struct {
@@ -33,6 +35,7 @@ type demoPortal struct {
 func runDemo(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	cfg.Dev, cfg.LogLevel = true, "warn"
+	cfg.MetricsAddr = "" // one port fewer to collide with another demo
 	fs := newFlagSet(e, "demo", "demo [flags]", demoAbout)
 	flags := bindServe(fs, &cfg)
 	memberAddr := fs.String("member-addr", "127.0.0.1:8081", "address of the Member portal")
@@ -45,7 +48,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	// Every port is taken before anything starts, so a busy port fails
 	// the demo at once. With port 0 the system picks one.
-	l, err := listen(cfg.Addr)
+	l, err := listen(cfg.Addr, "--addr")
 	if err != nil {
 		return err
 	}
@@ -58,7 +61,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		{kind: domain.PortalProvider, title: "Provider portal", clientID: "provider-portal"},
 	}
 	for i, addr := range []string{*memberAddr, *providerAddr} {
-		if portals[i].l, err = listen(addr); err != nil {
+		if portals[i].l, err = listen(addr, "--"+portals[i].kind+"-addr"); err != nil {
 			return err
 		}
 		defer portals[i].l.Close()
@@ -70,6 +73,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := seedDemoMember(ctx, db, cfg); err != nil {
+		return fmt.Errorf("demo member: %w", err)
+	}
 	for _, p := range portals {
 		p.secret = oidc.NewClientSecret()
 		if err := registerPortal(ctx, db, p); err != nil {
@@ -102,7 +108,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		g.run(func() error { return server.Serve(ctx, p.l, rp.Handler(), log) })
 	}
 
-	fmt.Fprintf(e.stdout, "EntryKeyID demo is running (data in %s). Ctrl-C stops it. Open:\n", cfg.DataDir)
+	fmt.Fprintf(e.stdout, "EntryKeyID demo is running (data in %s). Ctrl-C stops it.\n", cfg.DataDir)
+	fmt.Fprintf(e.stdout, "Demo sign-in: %s / %s (or create an account)\n", demoEmail, demoPassword)
+	fmt.Fprintln(e.stdout, "Open:")
 	fmt.Fprintf(e.stdout, "  Identity provider:  %s\n", cfg.Issuer)
 	fmt.Fprintf(e.stdout, "  Member portal:      %s\n", portals[0].url)
 	fmt.Fprintf(e.stdout, "  Provider portal:    %s\n", portals[1].url)

@@ -2,8 +2,13 @@ package cli
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,8 +22,12 @@ func TestDemoPrintsTheURLsLastAndServesThem(t *testing.T) {
 	waitFor(t, "the demo's URLs", func() bool { return strings.Contains(r.stdout.String(), "Development inbox") })
 
 	lines := strings.Split(strings.TrimSpace(r.stdout.String()), "\n")
-	if len(lines) < 4 {
+	if len(lines) < 6 {
 		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	// Just before the URLs: the demo member's address and password.
+	if !slices.Contains(lines[:len(lines)-4], "Demo sign-in: "+demoEmail+" / "+demoPassword+" (or create an account)") {
+		t.Errorf("no demo sign-in line before the URLs:\n%s", r.stdout)
 	}
 	urls := map[string]string{}
 	for _, l := range lines[len(lines)-4:] {
@@ -52,6 +61,10 @@ func TestDemoPrintsTheURLsLastAndServesThem(t *testing.T) {
 	if body := mustGet(t, urls["Member portal"]+"/login"); !strings.Contains(body, `data-screen="identify"`) {
 		t.Errorf("member portal sign-in did not reach the identify screen:\n%s", body)
 	}
+	// The demo member signs in at the Member portal.
+	if body := signInAtPortal(t, urls["Member portal"], demoEmail, demoPassword); !strings.Contains(body, "María Demo") {
+		t.Errorf("the demo member's sign-in did not end signed in at the Member portal:\n%s", body)
+	}
 	if res := stop(); res.err != nil {
 		t.Fatalf("demo stopped with %v\n%s", res.err, res.stderr)
 	}
@@ -68,6 +81,9 @@ func TestDemoPrintsTheURLsLastAndServesThem(t *testing.T) {
 	if err != nil || len(clients) != 2 {
 		t.Fatalf("clients %v, %v; want the two portals", clients, err)
 	}
+	if n, err := db.CountAccounts(context.Background()); err != nil || n != 1 {
+		t.Errorf("after two starts, %d accounts (%v); want the one demo member", n, err)
+	}
 	for _, c := range clients {
 		if c.Public || c.SecretDigest == "" || len(c.RedirectURIs) != 1 || !strings.HasSuffix(c.RedirectURIs[0], "/callback") {
 			t.Errorf("portal client %+v", c)
@@ -78,9 +94,11 @@ func TestDemoPrintsTheURLsLastAndServesThem(t *testing.T) {
 	}
 }
 
+// mustGet opens u in a new cookie-keeping client, as a browser would:
+// a sign-in is served only to the browser that started it.
 func mustGet(t *testing.T, u string) string {
 	t.Helper()
-	resp, err := http.Get(u)
+	resp, err := newCookieClient(t).Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,5 +107,55 @@ func mustGet(t *testing.T, u string) string {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET %s = %d", u, resp.StatusCode)
 	}
+	return string(body)
+}
+
+func newCookieClient(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar}
+}
+
+var formActionPattern = regexp.MustCompile(`<form[^>]*method="post"[^>]*action="([^"]+)"`)
+var hiddenPattern = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+
+// signInAtPortal signs in identity-first from the portal's sign-in and
+// returns the page it ends on.
+func signInAtPortal(t *testing.T, portalURL, email, pw string) string {
+	t.Helper()
+	c := newCookieClient(t)
+	post := func(resp *http.Response, fields url.Values) *http.Response {
+		t.Helper()
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := formActionPattern.FindStringSubmatchIndex(string(body))
+		if m == nil {
+			t.Fatalf("no form at %s:\n%s", resp.Request.URL, body)
+		}
+		form, _, _ := strings.Cut(string(body[m[0]:]), "</form>") // the first POST form only
+		for _, h := range hiddenPattern.FindAllStringSubmatch(form, -1) {
+			fields.Set(h[1], html.UnescapeString(h[2]))
+		}
+		action, err := resp.Request.URL.Parse(html.UnescapeString(string(body[m[2]:m[3]])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := c.PostForm(action.String(), fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return next
+	}
+	resp, err := c.Get(portalURL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = post(resp, url.Values{"username": {email}})
+	resp = post(resp, url.Values{"username": {email}, "password": {pw}})
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
 	return string(body)
 }

@@ -37,7 +37,8 @@ func bindServe(fs *flag.FlagSet, cfg *config.Config) *configFlags {
 	c.str(&cfg.Issuer, "issuer", "public base URL of the identity provider; every link is built from it")
 	c.str(&cfg.SMTP, "smtp", "SMTP relay, smtp://user:pass@host:587 (STARTTLS) or smtps://...; empty writes .eml files into <data-dir>/mail")
 	c.str(&cfg.MailFrom, "mail-from", "From address of every email")
-	c.boolean(&cfg.Dev, "dev", "development mode: an inbox of the written email at /dev/mail")
+	c.boolean(&cfg.Dev, "dev", "development mode: an inbox of the written email at /dev/mail (only with a loopback --addr)")
+	c.str(&cfg.MetricsAddr, "metrics-addr", "address of the Prometheus /metrics listener; empty serves /metrics on --addr")
 	c.str(&cfg.SigningAlg, "signing-alg", "ID token signing algorithm: RS256 or ES256")
 	c.str(&cfg.LogLevel, "log-level", "debug, info, warn or error")
 	c.value(&uintValue[uint32]{&cfg.Argon2.MemoryKiB}, "argon2-memory", "argon2id memory in KiB")
@@ -53,7 +54,19 @@ func bindServe(fs *flag.FlagSet, cfg *config.Config) *configFlags {
 	c.duration(&cfg.AccessTokenTTL, "access-token-ttl", "lifetime of an access token")
 	c.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", "lifetime of a refresh token")
 	c.duration(&cfg.AuthRequestTTL, "auth-request-ttl", "how long an authorization request waits for the sign-in")
+	bindRateLimits(c, &cfg.RateLimits)
 	return c
+}
+
+// bindRateLimits defines the rate limit flags (docs/SECURITY.md).
+func bindRateLimits(c *configFlags, r *config.RateLimits) {
+	c.value(&rateValue{&r.SignIn}, "rate-signin",
+		"per client address: POST /login/password, /signup, /activate, /activate/resend (COUNT/PERIOD[:BURST], or off)")
+	c.value(&rateValue{&r.Authorize}, "rate-authorize", "per client address: /authorize and /authorize/callback")
+	c.value(&rateValue{&r.Token}, "rate-token", "per client address: /oauth/token, /oauth/introspect, /oauth/revoke")
+	c.value(&rateValue{&r.TokenClient}, "rate-token-client", "per client_id: /oauth/token, /oauth/introspect, /oauth/revoke")
+	c.str(&r.TrustedProxies, "trusted-proxies",
+		"comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client; empty trusts none")
 }
 
 func (c *configFlags) str(p *string, name, usage string) {
@@ -156,4 +169,77 @@ func bitSize[T uint8 | uint32](T) int {
 		return 8
 	}
 	return 32
+}
+
+// rateValue is a flag.Value for a config.Rate written COUNT/PERIOD[:BURST]:
+// "10/1m:10" is ten a minute with bursts of ten, "50/s:100" fifty a second
+// with bursts of a hundred. PERIOD is a Go duration or s, m or h alone;
+// BURST defaults to COUNT. "off" is unlimited.
+type rateValue struct{ p *config.Rate }
+
+func (v *rateValue) String() string {
+	if v == nil || v.p == nil {
+		return ""
+	}
+	return formatRate(*v.p)
+}
+
+func (v *rateValue) Set(s string) error {
+	r, err := parseRate(s)
+	if err != nil {
+		return err
+	}
+	*v.p = r
+	return nil
+}
+
+func parseRate(s string) (config.Rate, error) {
+	s = strings.TrimSpace(s)
+	if s == "off" {
+		return config.Rate{}, nil
+	}
+	bad := fmt.Errorf("want COUNT/PERIOD[:BURST] (e.g. 10/1m:10) or off, got %q", s)
+	count, rest, ok := strings.Cut(s, "/")
+	if !ok {
+		return config.Rate{}, bad
+	}
+	period, burst, hasBurst := strings.Cut(rest, ":")
+	var r config.Rate
+	var err error
+	if r.Count, err = strconv.Atoi(count); err != nil || r.Count < 1 {
+		return config.Rate{}, bad
+	}
+	switch period {
+	case "s", "m", "h":
+		period = "1" + period
+	}
+	if r.Per, err = time.ParseDuration(period); err != nil || r.Per <= 0 {
+		return config.Rate{}, bad
+	}
+	r.Burst = r.Count
+	if hasBurst {
+		if r.Burst, err = strconv.Atoi(burst); err != nil || r.Burst < 1 {
+			return config.Rate{}, bad
+		}
+	}
+	return r, nil
+}
+
+// formatRate writes r as parseRate reads it, the period in its largest
+// whole unit ("1m", not "1m0s").
+func formatRate(r config.Rate) string {
+	if r.Unlimited() {
+		return "off"
+	}
+	per := r.Per.String()
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if r.Per%u.d == 0 {
+			per = strconv.FormatInt(int64(r.Per/u.d), 10) + u.name
+			break
+		}
+	}
+	return fmt.Sprintf("%d/%s:%d", r.Count, per, r.Burst)
 }

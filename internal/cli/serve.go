@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"syscall"
 
 	"github.com/entrykeyid/entrykeyid/internal/config"
 	"github.com/entrykeyid/entrykeyid/internal/domain"
@@ -18,7 +20,19 @@ With no --database it uses SQLite in --data-dir: a database that does not exist
 yet is created and migrated at start, so serve needs no setup. An existing
 database (SQLite or PostgreSQL) must already have this version's schema; if it
 does not, serve refuses to start and names the command that fixes it
-(entrykeyid migrate, with the same --data-dir or --database).`
+(entrykeyid migrate, with the same --data-dir or --database).
+
+The SQLite database file is kept at mode 0600 and a data folder serve creates
+at 0700; serve warns when an existing data folder is open to other users.
+
+Prometheus /metrics is served on --metrics-addr (default 127.0.0.1:9464), apart
+from the public listener; with --metrics-addr "" it is served on --addr.
+
+Requests are rate limited per client address (and per client_id at the token
+endpoints), on this node: see docs/SECURITY.md. Behind a reverse proxy, name it
+in --trusted-proxies so that its X-Forwarded-For is believed; otherwise every
+client would share the proxy's limits. --dev is refused unless --addr is a
+loopback address.`
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
@@ -32,23 +46,45 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	l, err := listen(cfg.Addr)
+	l, err := listen(cfg.Addr, "--addr")
 	if err != nil {
 		return err
+	}
+	defer l.Close()
+	var ml net.Listener
+	if cfg.MetricsAddr != "" {
+		if ml, err = listen(cfg.MetricsAddr, "--metrics-addr"); err != nil {
+			return err
+		}
+		defer ml.Close()
 	}
 	idp, err := startProvider(ctx, cfg, db, l, log)
 	if err != nil {
-		l.Close()
 		return err
 	}
 	defer idp.Close()
-	return server.Serve(ctx, l, idp.Handler(), log)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g := newGroup(cancel)
+	g.run(func() error { return server.Serve(ctx, l, idp.Handler(), log) })
+	if ml != nil {
+		log.Info("metrics listening", slog.String("addr", ml.Addr().String()))
+		g.run(func() error { return server.Serve(ctx, ml, idp.MetricsHandler(), log) })
+	}
+	return g.wait()
 }
 
-func listen(addr string) (net.Listener, error) {
+// listen listens on addr, which flag set. An address already in use is
+// said plainly, with the flag that changes it.
+func listen(addr, flag string) (net.Listener, error) {
 	l, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("port in use: %s is already taken (by another entrykeyid, or another program); "+
+			"stop it or choose another address with %s", addr, flag)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s (%s): %w", addr, flag, err)
 	}
 	return l, nil
 }

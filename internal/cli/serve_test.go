@@ -33,7 +33,7 @@ func listeningAddr(logs string) string {
 // 200, then stops it and checks it stopped cleanly.
 func serveUntilHealthy(t *testing.T, args ...string) {
 	t.Helper()
-	r, stop := start(t, nil, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	r, stop := start(t, nil, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	var addr string
 	waitFor(t, "serve to listen", func() bool {
 		addr = listeningAddr(r.stderr.String())
@@ -133,7 +133,7 @@ func freshPostgresURL(t *testing.T) string {
 
 func TestOPS2_ClientAddWhileServeRuns(t *testing.T) {
 	dir := t.TempDir()
-	r, stop := start(t, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	r, stop := start(t, nil, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data-dir", dir)
 	var addr string
 	waitFor(t, "serve to listen", func() bool { addr = listeningAddr(r.stderr.String()); return addr != "" })
 

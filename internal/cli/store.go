@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,15 +36,20 @@ const (
 func openStore(ctx context.Context, cfg config.Config, policy schemaPolicy, log *slog.Logger) (*sqlstore.DB, error) {
 	fresh := false
 	if cfg.Database == "" {
-		_, err := os.Stat(filepath.Join(cfg.DataDir, SQLiteFile))
-		fresh = errors.Is(err, os.ErrNotExist)
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("data folder: %w", err)
+		var err error
+		if fresh, err = prepareDataDir(cfg.DataDir, log); err != nil {
+			return nil, err
 		}
 	}
 	db, err := sqlstore.Open(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", describeStore(cfg), err)
+	}
+	if cfg.Database == "" {
+		if err := restrictSQLiteFiles(filepath.Join(cfg.DataDir, SQLiteFile)); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if policy == migrateSchema || fresh {
 		if err := db.Migrate(ctx); err != nil {
