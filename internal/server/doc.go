@@ -10,14 +10,20 @@
 //
 // and adds its own endpoints: /healthz (the process is up), /readyz (the
 // database answers within 2s), /metrics (Prometheus, a registry per
-// server) and, with cfg.Dev, the development inbox at /dev/mail.
+// server; on a listener of its own, MetricsHandler, unless
+// cfg.MetricsAddr is empty) and, with cfg.Dev, the development inbox at
+// /dev/mail.
 //
 // Every request goes through, outermost first: a random request id
 // (X-Request-Id) with one JSON access log line and the request metrics
 // when it ends (the path only: query strings can hold link secrets and
 // codes); panic recovery (a 500 page); security headers; the 64 KiB body
-// limit.
+// limit; the router, which names the route; the rate limits of
+// cfg.RateLimits (throttle.go, docs/SECURITY.md), per client address and,
+// at the token endpoints, per client_id.
 //
-// Sign-ins are counted from the audit events the account service writes,
-// through a Store wrapper, so the metric always agrees with the audit log.
+// Two Store wrappers sit between the services and the database: sign-ins
+// are counted from the audit events the account service writes, so the
+// metric always agrees with the audit log; and a committed outbox message
+// wakes the mail worker at once.
 package server
