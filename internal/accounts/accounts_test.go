@@ -135,7 +135,7 @@ func (e *env) register(t *testing.T, email string) string {
 // active creates an active account.
 func (e *env) active(t *testing.T, email string) *domain.Account {
 	t.Helper()
-	a, err := e.svc.Activate(context.Background(), e.register(t, email), Meta{})
+	a, err := e.svc.Activate(context.Background(), e.register(t, email), goodPassword, Meta{})
 	if err != nil {
 		t.Fatalf("Activate: %v", err)
 	}

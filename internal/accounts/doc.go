@@ -5,15 +5,26 @@
 //
 // A map of the flows:
 //
-//	Register ─► validate all fields ─► hash ─► address taken? ─yes─► "account_exists" email
+//	Register ─► validate all fields ─► hash ─► address taken? ─yes─► mailExisting
 //	                                              │no
 //	                                              ▼
-//	            InTx{ outbox "activate" email, account (pending), link, audit }
+//	            InTx{ outbox "activate" email, account (pending), link{sign-up}, audit }
 //	                                              │ECONFLICT (a concurrent sign-up won)
-//	                                              └──────────► "account_exists" email
-//	Activate ─► InTx{ UseLink, account active, audit }
+//	                                              └──────────► mailExisting
+//	mailExisting ─► InTx{ under the hourly cap? pending: new link{sign-up} + "activate" email
+//	                                            other:   "account_exists" email
+//	                      over it: audit mail.suppressed, send nothing }
+//	Activate(secret, password) ─► count the try on the link ─► Verify(link's hash)
+//	         ─wrong─► audit (5th: void the link)
+//	         ─right─► InTx{ UseLink, account takes the link's sign-up, active, void other links, audit }
+//	ResendActivation ─► mailExisting with the newest link's sign-up, older links voided
 //	Authenticate ─► Verify (DummyVerify when unknown) ─► state checks ─► RecordLoginFailure | RecordLoginSuccess (+ rehash)
 //	StartSession / Session / EndSession ─► the SSO session behind the cookie
+//
+// Every activation link carries the sign-up that asked for it (password
+// hash, names, language) and activates only with that sign-up's password,
+// so a sign-up by someone else for the same address (pre-hijacking) can
+// never give the account a password its owner did not type.
 //
 // Secrets (link secrets, session cookies) are 256 random bits in base64url;
 // only their hex SHA-256 digests are stored. Every time rule reads the

@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/entrykeyid/entrykeyid/internal/domain"
 	"github.com/entrykeyid/entrykeyid/internal/password"
 )
@@ -31,6 +33,7 @@ const (
 	KeyInvalid          = "field.invalid"
 	KeyEmailInvalid     = "email.invalid"
 	KeyPasswordMismatch = "password.mismatch"
+	KeyNameInvalid      = "name.invalid"
 )
 
 // maxNameLen is the longest first or last name, in characters.
@@ -52,17 +55,24 @@ func (fe FieldErrors) Error() string {
 	return "invalid fields: " + strings.Join(slices.Sorted(maps.Keys(fe)), ", ")
 }
 
-// Register creates a pending account and sends its activation email
-// (ACC-2). Bad input gives FieldErrors with every problem at once. The
-// account, its activation link, the email in the outbox and the audit event
-// are written in one transaction: all or nothing.
+// Register answers the create-account form (ACC-2). Bad input gives
+// FieldErrors with every problem at once. Otherwise it returns nil,
+// whatever the address, so the form never tells who has an account:
 //
-// When the address is already taken (ACC-1: ignoring case and Unicode
-// form), including by a sign-up that wins a race, Register returns nil as
-// if it had succeeded and sends an "account_exists" email to the existing
-// account instead, so the form never tells who has an account. The
-// password is hashed before the address is looked up, so both outcomes
-// take the same time.
+//   - a new address: a pending account, an activation link carrying this
+//     sign-up's password hash, names and language, its email in the outbox
+//     and the audit event, in one transaction: all or nothing;
+//   - an address with a pending account (ACC-1: ignoring case and Unicode
+//     form), including one created by a sign-up that wins a race: a new
+//     activation link carrying this sign-up, and its email. The pending
+//     account itself does not change: only using a link does (Activate),
+//     with the password typed in that link's sign-up;
+//   - an address with an active, locked or disabled account: an
+//     "account_exists" email to it.
+//
+// Emails to an existing account are capped (MaxAccountMails per
+// MailWindow). The password is hashed before the address is looked up, so
+// every outcome takes the same time.
 func (s *Service) Register(ctx context.Context, in SignUp, m Meta) error {
 	key, fe := s.validate(in)
 	if len(fe) > 0 {
@@ -72,8 +82,14 @@ func (s *Service) Register(ctx context.Context, in SignUp, m Meta) error {
 	if err != nil {
 		return err
 	}
+	d := signUpData{
+		PasswordHash: hash,
+		FirstName:    strings.TrimSpace(in.FirstName),
+		LastName:     strings.TrimSpace(in.LastName),
+		Language:     strings.TrimSpace(in.Language),
+	}
 	if existing, err := s.store.AccountByEmailKey(ctx, key); err == nil {
-		return s.sendAccountExists(ctx, existing)
+		return s.mailExisting(ctx, existing.ID, d, false, m)
 	} else if !domain.IsNotFound(err) {
 		return err
 	}
@@ -83,16 +99,16 @@ func (s *Service) Register(ctx context.Context, in SignUp, m Meta) error {
 		ID:                newID(),
 		Email:             strings.TrimSpace(in.Email),
 		EmailKey:          key,
-		FirstName:         strings.TrimSpace(in.FirstName),
-		LastName:          strings.TrimSpace(in.LastName),
-		Language:          strings.TrimSpace(in.Language),
+		FirstName:         d.FirstName,
+		LastName:          d.LastName,
+		Language:          d.Language,
 		PasswordHash:      hash,
 		Status:            domain.StatusPending,
 		CreatedAt:         now,
 		UpdatedAt:         now,
 		PasswordChangedAt: now,
 	}
-	link, msg, err := s.activation(a)
+	link, msg, err := s.activation(a, d)
 	if err != nil {
 		return err
 	}
@@ -114,7 +130,7 @@ func (s *Service) Register(ctx context.Context, in SignUp, m Meta) error {
 		if lerr != nil {
 			return fmt.Errorf("register: address taken but not found: %w", lerr)
 		}
-		return s.sendAccountExists(ctx, existing)
+		return s.mailExisting(ctx, existing.ID, d, false, m)
 	}
 	if err != nil {
 		return fmt.Errorf("register: %w", err)
@@ -142,6 +158,8 @@ func (s *Service) validate(in SignUp) (string, FieldErrors) {
 			fe[field] = KeyTooLong
 		case !printable(v):
 			fe[field] = KeyInvalid
+		case !plainName(v):
+			fe[field] = KeyNameInvalid
 		}
 	}
 	switch lang := strings.TrimSpace(in.Language); {
@@ -177,35 +195,21 @@ func printable(v string) bool {
 	return true
 }
 
-// activation makes a new activation link for a and its email.
-func (s *Service) activation(a *domain.Account) (*domain.Link, *domain.Message, error) {
-	secret, digest := newSecret()
-	now := s.clock.Now()
-	link := &domain.Link{
-		Digest: digest, Purpose: domain.LinkActivate, AccountID: a.ID,
-		CreatedAt: now, ExpiresAt: now.Add(s.cfg.ActivationTTL),
+// plainName reports whether a name reads as a name and not as a message:
+// no web address ("://", "www."), no "@" and fewer than 5 digits. Names
+// are typed by whoever fills in the form, for an address that may not be
+// theirs, and are shown on our screens.
+func plainName(v string) bool {
+	// NFKC folds look-alikes such as full-width letters and "＠".
+	lower := strings.ToLower(norm.NFKC.String(v))
+	if strings.Contains(lower, "://") || strings.Contains(lower, "www.") || strings.ContainsRune(lower, '@') {
+		return false
 	}
-	msg, err := s.compose(a.Email, a.Language, TemplateActivate, map[string]any{
-		"Name":        a.Name(),
-		"Link":        s.cfg.URL("/activate?token=" + secret),
-		"ExpiresDays": days(s.cfg.ActivationTTL),
-	})
-	return link, msg, err
-}
-
-// sendAccountExists tells the owner of an address that someone tried to
-// create an account with it.
-func (s *Service) sendAccountExists(ctx context.Context, a *domain.Account) error {
-	msg, err := s.compose(a.Email, a.Language, TemplateAccountExists, map[string]any{
-		"Name":      a.Name(),
-		"LoginLink": s.cfg.URL("/login"),
-	})
-	if err != nil {
-		return err
+	digits := 0
+	for _, r := range v {
+		if unicode.IsDigit(r) {
+			digits++
+		}
 	}
-	if err := s.store.EnqueueMessage(ctx, msg); err != nil {
-		return fmt.Errorf("enqueue account_exists email: %w", err)
-	}
-	s.log.InfoContext(ctx, "sign-up for an existing address", "account_id", a.ID)
-	return nil
+	return digits < 5
 }

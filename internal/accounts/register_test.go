@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -13,14 +14,22 @@ import (
 	"github.com/entrykeyid/entrykeyid/internal/domain"
 )
 
+// Case and Unicode-form variants of an address are one account: while it
+// is pending a variant's sign-up gets its own activation email; once it is
+// active, an "account_exists" email. Both go to the address as first
+// typed, in the account's language.
 func TestACC1_RegisterCaseVariantsCollide(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.register(t, "Jos\u00e9.Perez@Example.com")
-	for _, v := range []string{"jos\u00e9.perez@example.com", " JOSE\u0301.PEREZ@EXAMPLE.COM "} {
-		if err := e.svc.Register(ctx, signUp(v), Meta{}); err != nil {
-			t.Fatalf("Register(%q) = %v; want nil (no enumeration)", v, err)
-		}
+	if err := e.svc.Register(ctx, signUp("jos\u00e9.perez@example.com"), Meta{}); err != nil {
+		t.Fatalf("Register(variant) = %v; want nil (no enumeration)", err)
+	}
+	if _, err := e.svc.Activate(ctx, e.mail.lastSecret(t, "Jos\u00e9.Perez@Example.com"), goodPassword, Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Register(ctx, signUp(" JOSE\u0301.PEREZ@EXAMPLE.COM "), Meta{}); err != nil {
+		t.Fatalf("Register(variant) = %v; want nil (no enumeration)", err)
 	}
 	if n := e.count(t); n != 1 {
 		t.Fatalf("%d accounts, want 1", n)
@@ -29,17 +38,21 @@ func TestACC1_RegisterCaseVariantsCollide(t *testing.T) {
 	if a.Email != "Jos\u00e9.Perez@Example.com" {
 		t.Errorf("stored email %q, want it as first typed", a.Email)
 	}
-	exists := e.mail.all(TemplateAccountExists)
-	if len(exists) != 2 {
-		t.Fatalf("%d account_exists emails, want 2", len(exists))
+	acts := e.mail.all(TemplateActivate)
+	if len(acts) != 2 {
+		t.Fatalf("%d activation emails, want 2 (one per sign-up while pending)", len(acts))
 	}
-	for _, m := range exists {
-		if m.To != a.Email || m.Lang != "es" || m.Data["LoginLink"] != "https://id.example.test/login" || m.Data["Name"] != "Ana Pérez" {
-			t.Errorf("account_exists email %+v: want it to the existing account, in its language, with the login link", m)
+	exists := e.mail.all(TemplateAccountExists)
+	if len(exists) != 1 {
+		t.Fatalf("%d account_exists emails, want 1 (the sign-up after activation)", len(exists))
+	}
+	for _, m := range append(acts, exists...) {
+		if m.To != a.Email || m.Lang != "es" {
+			t.Errorf("%s email to %s in %s: want to the existing account, in its language", m.Template, m.To, m.Lang)
 		}
 	}
-	if n := len(e.mail.all(TemplateActivate)); n != 1 {
-		t.Errorf("%d activation emails, want 1", n)
+	if exists[0].Data["LoginLink"] != "https://id.example.test/login" {
+		t.Errorf("account_exists email %+v: want the login link", exists[0])
 	}
 	if n := len(e.outbox(t)); n != 3 {
 		t.Errorf("outbox holds %d messages, want 3", n)
@@ -65,6 +78,7 @@ func TestACC1_ConcurrentRegisterDifferentCaseLeavesOneAccount(t *testing.T) {
 	if n := e.count(t); n != rounds {
 		t.Fatalf("%d accounts after %d rounds of two sign-ups, want %d", n, rounds, rounds)
 	}
+	// Each sign-up, the losing one too, gets its own activation email.
 	var activate, exists int
 	for _, m := range e.outbox(t) {
 		switch m.Subject {
@@ -74,14 +88,15 @@ func TestACC1_ConcurrentRegisterDifferentCaseLeavesOneAccount(t *testing.T) {
 			exists++
 		}
 	}
-	if activate != rounds || exists != rounds {
-		t.Fatalf("outbox: %d activation and %d account_exists emails, want %d of each", activate, exists, rounds)
+	if activate != 2*rounds || exists != 0 {
+		t.Fatalf("outbox: %d activation and %d account_exists emails, want %d and 0", activate, exists, 2*rounds)
 	}
 }
 
 // A sign-up that loses the race for an address after its activation email
-// was written to the outbox leaves no trace of it: the email goes with the
-// account's transaction (ACC-2, outbox).
+// was written to the outbox leaves no trace of that email: it goes with the
+// account's transaction (ACC-2, outbox). The losing sign-up is then one
+// for a pending address and gets a new activation email of its own.
 func TestACC2_OutboxEmailRollsBackWithTheAccount(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -116,32 +131,44 @@ func TestACC2_OutboxEmailRollsBackWithTheAccount(t *testing.T) {
 	if a.Email != "LATE@example.com" {
 		t.Fatalf("account %q, want the winner's", a.Email)
 	}
+	// Composed in order: the winner's, the loser's rolled-back one (it
+	// records after it is released), the loser's second.
 	acts := e.mail.all(TemplateActivate)
-	if len(acts) != 2 {
-		t.Fatalf("%d activation emails composed, want 2 (one per sign-up)", len(acts))
+	if len(acts) != 3 {
+		t.Fatalf("%d activation emails composed, want 3", len(acts))
+	}
+	if acts[0].To != "LATE@example.com" || acts[1].To != "late@example.com" || acts[2].To != "LATE@example.com" {
+		t.Fatalf("activation emails to %s, %s, %s: want the winner, the loser as typed, then the account's address",
+			acts[0].To, acts[1].To, acts[2].To)
 	}
 	msgs := e.outbox(t)
 	if len(msgs) != 2 {
-		t.Fatalf("outbox holds %d messages, want 2: the winner's activation and account_exists", len(msgs))
-	}
-	winnerLink := acts[0].Data["Link"] // the loser records after it is released
-	if acts[0].To != "LATE@example.com" {
-		t.Fatalf("first composed activation email to %s, want the winner", acts[0].To)
+		t.Fatalf("outbox holds %d messages, want 2: the winner's and the loser's second activation", len(msgs))
 	}
 	for _, m := range msgs {
-		if m.Subject == TemplateActivate && m.Text != winnerLink {
-			t.Errorf("outbox holds the loser's activation email")
+		if m.Text == acts[1].Data["Link"] {
+			t.Errorf("outbox holds the rolled-back activation email")
 		}
 	}
-	if ex := e.mail.all(TemplateAccountExists); len(ex) != 1 || ex[0].To != "LATE@example.com" {
-		t.Errorf("account_exists emails %+v, want one to the winner", ex)
+	if ex := e.mail.all(TemplateAccountExists); len(ex) != 0 {
+		t.Errorf("account_exists emails %+v for a pending address, want none", ex)
 	}
 	if n := len(e.audits(t, domain.AuditAccountCreate)); n != 1 {
 		t.Errorf("%d account.create events, want 1", n)
 	}
-	// The loser's link was never stored.
-	if _, err := e.svc.Activate(ctx, e.mail.lastSecret(t, "late@example.com"), Meta{}); err == nil {
-		t.Error("the losing sign-up's activation link works")
+	secretOf := func(c composed) string {
+		u, err := url.Parse(c.Data["Link"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Query().Get("token")
+	}
+	// The rolled-back link was never stored; the loser's second one works.
+	if _, err := e.svc.Activate(ctx, secretOf(acts[1]), goodPassword, Meta{}); err == nil {
+		t.Error("the rolled-back activation link works")
+	}
+	if _, err := e.svc.Activate(ctx, secretOf(acts[2]), goodPassword, Meta{}); err != nil {
+		t.Errorf("the losing sign-up's own activation link: %v", err)
 	}
 }
 
@@ -236,9 +263,9 @@ func TestACC2_PendingUntilActivated(t *testing.T) {
 	}
 	act := acts[0]
 	link := act.Data["Link"].(string)
-	if act.To != "Ana@Example.com" || act.Lang != "es" || act.Data["ExpiresDays"] != 7 || act.Data["Name"] != "Ana Pérez" ||
+	if act.To != "Ana@Example.com" || act.Lang != "es" || act.Data["ExpiresDays"] != 7 || act.Data["Name"] != nil ||
 		!strings.HasPrefix(link, "https://id.example.test/activate?token=") {
-		t.Errorf("activation email %+v: want to the address as typed, in Spanish, 7 days, a link on the issuer", act)
+		t.Errorf("activation email %+v: want to the address as typed, in Spanish, 7 days, a link on the issuer, no name", act)
 	}
 	secret := e.mail.lastSecret(t, "Ana@Example.com")
 	if len(secret) != 43 {
@@ -259,7 +286,7 @@ func TestACC2_PendingUntilActivated(t *testing.T) {
 	wantKey(t, err, domain.EFORBIDDEN, KeyLoginPending)
 
 	e.clock.Advance(time.Hour)
-	got, err := e.svc.Activate(ctx, secret, m)
+	got, err := e.svc.Activate(ctx, secret, goodPassword, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,10 +308,10 @@ func TestACC2_PendingUntilActivated(t *testing.T) {
 func TestACC2_LinkSingleUse(t *testing.T) {
 	e := newEnv(t)
 	secret := e.register(t, "ana@example.com")
-	if _, err := e.svc.Activate(context.Background(), secret, Meta{}); err != nil {
+	if _, err := e.svc.Activate(context.Background(), secret, goodPassword, Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Activate(context.Background(), secret, Meta{})
+	_, err := e.svc.Activate(context.Background(), secret, goodPassword, Meta{})
 	wantKey(t, err, domain.EINVALID, "link.invalid")
 	if n := len(e.audits(t, domain.AuditActivate)); n != 1 {
 		t.Errorf("%d account.activate events, want 1", n)
@@ -299,7 +326,7 @@ func TestACC2_LinkConcurrentUseActivatesOnce(t *testing.T) {
 	ok := 0
 	for range 10 {
 		wg.Go(func() {
-			if _, err := e.svc.Activate(context.Background(), secret, Meta{}); err == nil {
+			if _, err := e.svc.Activate(context.Background(), secret, goodPassword, Meta{}); err == nil {
 				mu.Lock()
 				ok++
 				mu.Unlock()
@@ -319,11 +346,11 @@ func TestACC2_LinkExpiresAtSevenDays(t *testing.T) {
 	late := e.register(t, "late@example.com")
 
 	e.clock.Set(t0.Add(7*24*time.Hour - time.Second))
-	if _, err := e.svc.Activate(ctx, early, Meta{}); err != nil {
+	if _, err := e.svc.Activate(ctx, early, goodPassword, Meta{}); err != nil {
 		t.Fatalf("at 7d-1s: %v, want activated", err)
 	}
 	e.clock.Set(t0.Add(7 * 24 * time.Hour))
-	_, err := e.svc.Activate(ctx, late, Meta{})
+	_, err := e.svc.Activate(ctx, late, goodPassword, Meta{})
 	wantKey(t, err, domain.EINVALID, "link.invalid")
 	if a := e.account(t, "late@example.com"); a.Status != domain.StatusPending {
 		t.Fatalf("after an expired link the account is %s, want pending", a.Status)
@@ -345,14 +372,14 @@ func TestACC2_BadLinksChangeNothing(t *testing.T) {
 		"digest":  digestOf(secret),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := e.svc.Activate(ctx, s, Meta{})
+			_, err := e.svc.Activate(ctx, s, goodPassword, Meta{})
 			wantKey(t, err, domain.EINVALID, "link.invalid")
 		})
 	}
 	if a := e.account(t, "ana@example.com"); a.Status != domain.StatusPending {
 		t.Fatalf("account %s after bad links, want pending", a.Status)
 	}
-	if _, err := e.svc.Activate(ctx, secret, Meta{}); err != nil {
+	if _, err := e.svc.Activate(ctx, secret, goodPassword, Meta{}); err != nil {
 		t.Fatalf("the real link after bad ones: %v", err)
 	}
 }
@@ -368,7 +395,7 @@ func TestACC2_OtherPurposeLinkRefused(t *testing.T) {
 	if err := e.store.CreateLink(ctx, &domain.Link{Digest: digest, Purpose: domain.LinkRecover, AccountID: a.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Activate(ctx, secret, Meta{})
+	_, err := e.svc.Activate(ctx, secret, goodPassword, Meta{})
 	wantKey(t, err, domain.EINVALID, "link.invalid")
 	if l, err := e.store.LinkByDigest(ctx, digest); err != nil || l.UsedAt != nil {
 		t.Fatalf("recovery link after a refused activation: %+v, %v; want unused", l, err)
@@ -390,9 +417,9 @@ func TestACC2_ResendVoidsOlderLink(t *testing.T) {
 	if n := len(e.outbox(t)); n != 2 {
 		t.Errorf("outbox holds %d messages, want 2", n)
 	}
-	_, err := e.svc.Activate(ctx, old, Meta{})
+	_, err := e.svc.Activate(ctx, old, goodPassword, Meta{})
 	wantKey(t, err, domain.EINVALID, "link.invalid")
-	if _, err := e.svc.Activate(ctx, fresh, Meta{}); err != nil {
+	if _, err := e.svc.Activate(ctx, fresh, goodPassword, Meta{}); err != nil {
 		t.Fatalf("new link: %v", err)
 	}
 }

@@ -10,6 +10,11 @@
 //
 // Templates live in templates/ as NAME.LANG.txt (first line "Subject: ...")
 // and NAME.LANG.html, in every language (en, es), embedded in the binary.
+// Bodies hold live link secrets, so they are kept no longer than needed:
+// the outbox row loses its text and HTML once sent (MarkMessageSent), and
+// FileSender's .eml files (development) are owner-only and hold the links
+// until deleted.
+//
 // FileSender and SMTPSender build the MIME message the same way, with
 // github.com/wneessen/go-mail, so the development inbox shows what a relay
 // would receive.

@@ -16,8 +16,11 @@ import (
 // Each file is named TIME-ID-RANDOM.eml, with TIME the UTC time of writing
 // to the nanosecond in a fixed-width form, so names sort by time and never
 // collide. A file is written under a temporary name and renamed into
-// place, so a reader never sees half a message. Files are readable by the
-// owner only: they hold live activation links.
+// place, so a reader never sees half a message. The files hold live
+// activation links (anyone who can read one can use its link until it
+// expires), so they are created 0600 in a folder created 0700, and are
+// meant for development and single-user hosts; nothing deletes them. Use
+// an SMTP relay where others can read the data folder.
 type FileSender struct {
 	dir string
 	// From is the From address of every message. NewFileSender sets

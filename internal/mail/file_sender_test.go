@@ -21,7 +21,7 @@ import (
 func spanishMessage(t *testing.T) *domain.Message {
 	t.Helper()
 	m, err := NewComposer(DefaultFrom).Compose("josé@example.com", "es", "activate", map[string]any{
-		"Name": "José Núñez", "Link": "http://127.0.0.1:8080/activate?token=s3cr3t", "ExpiresDays": 7,
+		"Link": "http://127.0.0.1:8080/activate?token=s3cr3t", "ExpiresDays": 7,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -42,8 +42,12 @@ func TestFileSender_WritesParseableEML(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("files = %v, want one .eml", files)
 	}
+	// The files hold live activation links: owner only (M2).
 	if info, err := os.Stat(filepath.Join(dir, files[0])); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("file mode = %v, %v; want 0600", info.Mode(), err)
+	}
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("folder mode = %v, %v; want 0700", info.Mode(), err)
 	}
 	f, err := os.Open(filepath.Join(dir, files[0]))
 	if err != nil {

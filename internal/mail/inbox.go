@@ -40,7 +40,9 @@ type inbox struct {
 //
 // A name with a path separator, starting with a dot or not ending in .eml
 // is refused (400); a missing file is 404. It reads dir only, never
-// writes, and is meant for development (the server mounts it with --dev).
+// writes, and is meant for development (the server mounts it with --dev):
+// the messages hold live activation links, so whoever can open the inbox
+// can activate the accounts in it.
 func NewInbox(dir string) http.Handler {
 	in := &inbox{dir: dir, pages: template.Must(template.ParseFS(inboxFS, "inbox/*.html"))}
 	mux := http.NewServeMux()

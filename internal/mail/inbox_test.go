@@ -88,7 +88,7 @@ func TestInbox_ShowsOneMessage(t *testing.T) {
 		"&lt;outbox.42.",
 		// The link in the text part is clickable, and the text is decoded.
 		`<a href="http://127.0.0.1:8080/activate?token=s3cr3t">http://127.0.0.1:8080/activate?token=s3cr3t</a>`,
-		"Hola, José Núñez:",
+		"Se te pedirá la contraseña que elegiste al crear la cuenta.",
 		// The HTML part is escaped into a sandboxed srcdoc.
 		`sandbox=""`, `srcdoc="&lt;!DOCTYPE html&gt;`,
 	} {

@@ -34,7 +34,7 @@ func mustEnqueue(t *testing.T, store domain.Store, clock domain.Clock, n int) []
 	var ids []int64
 	for i := range n {
 		m, err := c.Compose(fmt.Sprintf("user%d@example.com", i), "en", "activate", map[string]any{
-			"Name": "User", "Link": fmt.Sprintf("http://127.0.0.1:8080/activate?token=secret-%d", i), "ExpiresDays": 7,
+			"Link": fmt.Sprintf("http://127.0.0.1:8080/activate?token=secret-%d", i), "ExpiresDays": 7,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -119,6 +119,39 @@ func TestWorker_DeliversAndMarksSent(t *testing.T) {
 		t.Errorf("second Flush = %d, %v; want 0", n, err)
 	}
 	checkLogsClean(t, logs.String())
+}
+
+// TestM2_SentMessageKeepsNoLinkInTheDatabase: once delivered, a message's
+// bodies (and the live link in them) are gone from the outbox; failed
+// deliveries keep them for the retry.
+func TestM2_SentMessageKeepsNoLinkInTheDatabase(t *testing.T) {
+	store, clock := mustStore(t), domain.NewFixedClock(t0)
+	ids := mustEnqueue(t, store, clock, 2)
+	rec := &Recorder{}
+	w := NewWorker(store, &failingSender{n: 1, next: rec}, clock, nil)
+	if n, err := w.Flush(context.Background()); err != nil || n != 1 {
+		t.Fatalf("Flush = %d, %v; want 1 sent, 1 failed", n, err)
+	}
+	var sent, failed *domain.Message
+	for _, id := range ids {
+		if m := mustMessage(t, store, id); m.SentAt != nil {
+			sent = m
+		} else {
+			failed = m
+		}
+	}
+	if sent == nil || failed == nil {
+		t.Fatal("want one message sent and one failed")
+	}
+	if sent.Text != "" || sent.HTML != "" || sent.To == "" || sent.Subject == "" {
+		t.Errorf("sent message %+v: want no bodies, the address and subject kept", sent)
+	}
+	if !strings.Contains(rec.Messages()[0].Text, "/activate?token=secret-") {
+		t.Errorf("the sender did not get the link")
+	}
+	if !strings.Contains(failed.Text, "/activate?token=secret-") || failed.HTML == "" {
+		t.Errorf("failed message lost its bodies before delivery: %+v", failed)
+	}
 }
 
 // checkLogsClean fails when a log line carries a link, its secret, a

@@ -138,7 +138,7 @@ func (e *env) activeAccount(email, lang string) *domain.Account {
 		e.t.Fatalf("Register: %v", err)
 	}
 	u, _ := url.Parse(e.mail.lastLink(e.t, email, "activate"))
-	a, err := e.acc.Activate(ctx, u.Query().Get("token"), accounts.Meta{})
+	a, err := e.acc.Activate(ctx, u.Query().Get("token"), goodPassword, accounts.Meta{})
 	if err != nil {
 		e.t.Fatalf("Activate: %v", err)
 	}
