@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/entrykeyid/entrykeyid/internal/accounts"
 )
@@ -38,7 +39,9 @@ func checkUsername(u string) []problem {
 	switch _, ok := accounts.NormalizeEmail(u); {
 	case u == "":
 		return []problem{{"username", "field.required"}}
-	case !ok || len(u) > maxUsernameLen:
+	case utf8.RuneCountInString(u) > maxEmailLen:
+		return []problem{{"username", "field.too_long"}}
+	case !ok:
 		return []problem{{"username", "email.invalid"}}
 	}
 	return nil

@@ -50,9 +50,9 @@ func TestLOGIN3_PasswordScreenStableNames(t *testing.T) {
 func TestLOGIN1_MalformedUsernameStaysOnScreen1(t *testing.T) {
 	e := newEnv(t)
 	for _, tt := range []struct{ username, key string }{
-		{"", "Enter this information."},
-		{"not-an-address", "Enter an email address like name@example.com."},
-		{strings.Repeat("a", 330) + "@example.test", "Enter an email address like name@example.com."},
+		{"", "Email address: Enter your email address."},
+		{"not-an-address", "Email address: Enter an email address like name@example.com."},
+		{strings.Repeat("a", 250) + "@example.test", "Email address: Use at most 254 characters."},
 	} {
 		t.Run(tt.username, func(t *testing.T) {
 			r := e.browser().post("/login", url.Values{"username": {tt.username}})
@@ -108,7 +108,8 @@ func TestLOGIN3_EmptyPasswordAsksForIt(t *testing.T) {
 	e := newEnv(t)
 	r := e.browser().signIn("ana@example.test", "", "", false)
 	r.wantStatus(t, http.StatusUnprocessableEntity).wantScreen(t, "password").
-		wantBody(t, `<a href="#password">Enter this information.</a>`, `aria-describedby="password-error"`)
+		wantBody(t, `<a href="#password">Password: Enter your password.</a>`,
+			`<p class="field-error" id="password-error">Enter your password.</p>`, `aria-describedby="password-error"`)
 }
 
 func TestLOGIN5_LockedAccountShownOnPasswordScreen(t *testing.T) {
@@ -121,7 +122,8 @@ func TestLOGIN5_LockedAccountShownOnPasswordScreen(t *testing.T) {
 	}
 	r := b.signIn("ana@example.test", goodPassword, "", false)
 	r.wantStatus(t, http.StatusForbidden).wantScreen(t, "password").
-		wantBody(t, "Tu cuenta está bloqueada", `id="trouble"`)
+		wantBody(t, "Tu cuenta se bloqueó por demasiados intentos fallidos de inicio de sesión. "+
+			"Elige “¿Problemas para iniciar sesión?” para desbloquearla.", `id="trouble"`)
 	if r.setCookie(e.srv.sessionCookie()) != nil {
 		t.Fatal("a locked account got a session")
 	}
@@ -185,7 +187,9 @@ func TestLOGIN7_SessionCookieChangesAtSignIn(t *testing.T) {
 	if first == nil || first.Value == "" || first.Value == planted {
 		t.Fatalf("session cookie after sign-in: %+v", first)
 	}
-	second := b.signIn("ana@example.test", goodPassword, "", false).setCookie(e.srv.sessionCookie())
+	// Screen 2 posted again (a tab still showing it) signs in anew.
+	second := b.post("/login/password", url.Values{"username": {"ana@example.test"}, "password": {goodPassword}}).
+		setCookie(e.srv.sessionCookie())
 	if second == nil || second.Value == first.Value {
 		t.Fatal("a second sign-in kept the session cookie value")
 	}

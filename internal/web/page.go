@@ -91,20 +91,24 @@ type field struct {
 	Name, Type, Value, Autocomplete string
 	Label, Hint, Error              string // translated
 	DescribedBy                     string
+	MaxLength                       int // the server's limit; 0 for none
 	Autofocus                       bool
 }
 
 // Field describes the input name for the "text-field" template. Its label
 // is the message field.<name>; hintKey may be "".
 func (p *page) Field(name, typ, value, autocomplete, hintKey string) field {
-	f := field{Name: name, Type: typ, Value: value, Autocomplete: autocomplete, Label: p.T("field." + name)}
+	f := field{
+		Name: name, Type: typ, Value: value, Autocomplete: autocomplete,
+		Label: p.T("field." + name), MaxLength: p.s.maxLen(name),
+	}
 	var ids []string
 	if hintKey != "" {
 		f.Hint = p.T(hintKey)
 		ids = append(ids, name+"-hint")
 	}
-	if key := p.FieldError(name); key != "" {
-		f.Error = p.T(key)
+	if msg := p.FieldMessage(name); msg != "" {
+		f.Error = msg
 		ids = append(ids, name+"-error")
 	}
 	for i, id := range ids {

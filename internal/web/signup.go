@@ -29,6 +29,9 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 
 	err := s.accounts.Register(r.Context(), f.signUp(), meta(r, ""))
 	if fe, ok := errors.AsType[accounts.FieldErrors](err); ok {
+		if fe[accounts.FieldEmail] == accounts.KeyEmailInvalid && s.tooLong(accounts.FieldEmail, f.Email) {
+			fe[accounts.FieldEmail] = accounts.KeyTooLong
+		}
 		p.Problems = problemsOf(fe)
 		s.write(w, r, http.StatusUnprocessableEntity, p)
 		return

@@ -105,7 +105,7 @@ func TestACC2_GetActivateDoesNotUseLink(t *testing.T) {
 		t.Errorf("language cookie after activation: %+v", c)
 	}
 	fresh.get("/activated").wantStatus(t, 200).wantScreen(t, "activated").
-		wantBody(t, "Inicia sesión para registrarte", `href="`+issuer+`/login"`)
+		wantBody(t, "Inicia sesión para registrar tu plan", `href="`+issuer+`/login"`)
 	a, _ = e.acc.Lookup(context.Background(), "ana@example.test")
 	if a.Status != domain.StatusActive {
 		t.Fatalf("POST /activate left the account %s", a.Status)
@@ -134,10 +134,12 @@ func TestACC2_SignupFieldErrorsInSpanish(t *testing.T) {
 	r := b.post("/signup", form).wantStatus(t, http.StatusUnprocessableEntity).wantScreen(t, "signup")
 	r.wantBody(t,
 		`<html lang="es">`, `id="error" class="error-summary" role="alert"`, "Hay un problema",
-		`<a href="#email">Escribe un correo electrónico como nombre@ejemplo.com.</a>`,
+		`<a href="#email">Correo electrónico: Escribe un correo electrónico como nombre@ejemplo.com.</a>`,
 		`<p class="field-error" id="email-error">Escribe un correo electrónico como nombre@ejemplo.com.</p>`,
 		`aria-describedby="email-hint email-error"`,
-		`<p class="field-error" id="first_name-error">Completa este dato.</p>`,
+		`<a href="#first_name">Nombre: Escribe tu nombre.</a>`,
+		`<p class="field-error" id="first_name-error">Escribe tu nombre.</p>`,
+		`<a href="#language">Idioma preferido: Elige inglés o español.</a>`,
 		`<p class="field-error" id="confirm_password-error">Las contraseñas no coinciden.</p>`,
 		`Tu contraseña debe tener al menos 8 caracteres.`,
 		`value="no-es-un-correo"`, `value="Pérez"`,
