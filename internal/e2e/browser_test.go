@@ -70,6 +70,7 @@ func TestSSO1_BrowserSignUpSignInSingleSignOnSignOut(t *testing.T) {
 			}
 			c.open(link)
 			c.waitScreen("activate")
+			c.fill(`input[name="password"]`, pw) // the password chosen at sign-up (H1)
 			c.click("#submit")
 			c.waitScreen("activated")
 			if h := c.text("h1"); h != tr("activated.heading") {

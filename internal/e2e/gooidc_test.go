@@ -132,8 +132,9 @@ func signUpAndActivate(t *testing.T, idp *IdP, b *HTTPBrowser, authURL, email, p
 	if link == "" || !activateTokenRE.MatchString(link) {
 		t.Fatalf("no activation link in the email; links: %q", mail.Links())
 	}
+	// Activation asks for the password chosen at sign-up (H1).
 	b.Get(link).ExpectScreen("activate")
-	b.Submit(map[string]string{}).ExpectScreen("activated")
+	b.Submit(map[string]string{"password": pw}).ExpectScreen("activated")
 }
 
 // signIn runs identity-first sign-in from screen 1 of the authorization
