@@ -1,9 +1,18 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
-// accountShow serves GET /account: who is signed in, and a sign-out
-// button. Without a live session it sends the browser to sign in.
+	"github.com/entrykeyid/entrykeyid/internal/domain"
+)
+
+// accountShow serves GET /account, where a sign-in that no portal asked
+// for lands (ACC-3's "Log in to register" among them): who is signed in,
+// a link to every portal the account can open, and a sign-out button.
+// Without a live session it sends the browser to sign in.
 func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) {
 	_, acc, err := s.session(r)
 	if err != nil {
@@ -14,7 +23,44 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.cfg.URL("/login"), http.StatusFound)
 		return
 	}
+	clients, err := s.store.ListClients(r.Context())
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
 	p := s.newPage(w, r, "account")
 	p.Account = acc
+	p.Portals = portalsOf(clients)
 	s.write(w, r, http.StatusOK, p)
+}
+
+// portal is one link of the account screen: the portal's name and home.
+type portal struct {
+	Name, Home string
+}
+
+// portalsOf lists the portals a signed-in person can open, by name: every
+// registered client but the staff's support portal, with a home page. No
+// client keeps a home page address, so the home is the origin of its
+// first redirect URI, "scheme://host/", which is what a portal serves at
+// its root (the demo portals do). A client without an http(s) redirect
+// URI is left out.
+func portalsOf(clients []*domain.Client) []portal {
+	var out []portal
+	for _, c := range clients {
+		if c.PortalType == domain.PortalSupport || len(c.RedirectURIs) == 0 {
+			continue
+		}
+		u, err := url.Parse(c.RedirectURIs[0])
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			continue
+		}
+		name := strings.TrimSpace(c.Name)
+		if name == "" {
+			name = c.ID
+		}
+		out = append(out, portal{Name: name, Home: u.Scheme + "://" + u.Host + "/"})
+	}
+	slices.SortFunc(out, func(a, b portal) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

@@ -31,6 +31,7 @@ type page struct {
 	Form    signupForm
 	Token   string          // activate: the link's secret, posted back
 	Account *domain.Account // account screen
+	Portals []portal        // account screen: the portals to open
 
 	// logout confirmation: passed on to POST /logout
 	ClientID, PostLogoutRedirectURI, State string
