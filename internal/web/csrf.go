@@ -46,11 +46,12 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	return t
 }
 
-// post guards a form handler. In order it refuses, with a page in the
-// user's language:
+// post guards a form handler. In order it refuses, with the full error
+// page in the user's language and a link back to the form's screen:
 //   - a cross-origin request (403): net/http.CrossOriginProtection checks
 //     Sec-Fetch-Site, or Origin against the Host and the issuer;
-//   - a body over maxBody (413), or one that is not a form (400);
+//   - a body over maxBody (413), by Content-Length or chunked, or one that
+//     is not a form (400);
 //   - a form whose csrf_token does not equal the CSRF cookie (403),
 //     compared in constant time.
 //
@@ -60,23 +61,23 @@ func (s *Server) post(h http.HandlerFunc) http.HandlerFunc {
 		if err := s.cop.Check(r); err != nil {
 			s.log.WarnContext(r.Context(), "web: cross-origin form refused",
 				"path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
-			s.fail(w, r, http.StatusForbidden, "error.cross_origin")
+			s.failForm(w, r, http.StatusForbidden, "error.cross_origin", nil)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := r.ParseForm(); err != nil {
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				s.fail(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
-				return
-			}
-			s.fail(w, r, http.StatusBadRequest, "error.bad_request")
+		form, err := readForm(w, r)
+		if errors.Is(err, errTooLarge) {
+			s.failForm(w, r, http.StatusRequestEntityTooLarge, "error.too_large", form)
+			return
+		}
+		if err != nil {
+			s.failForm(w, r, http.StatusBadRequest, "error.bad_request", nil)
 			return
 		}
 		cookie := cookieValue(r, s.csrfCookie())
 		token := r.PostForm.Get(csrfField)
 		if len(cookie) != csrfTokenLen || subtle.ConstantTimeCompare([]byte(cookie), []byte(token)) != 1 {
 			s.log.WarnContext(r.Context(), "web: form without a valid CSRF token refused", "path", r.URL.Path)
-			s.fail(w, r, http.StatusForbidden, "error.csrf")
+			s.failForm(w, r, http.StatusForbidden, "error.csrf", form)
 			return
 		}
 		h(w, r)

@@ -9,15 +9,19 @@
 //	  live session, prompt allows ──► CompleteAuthRequest ──► /authorize/callback?id=X
 //	  prompt=none, no session     ──► portal redirect_uri?error=login_required&state=..
 //	  otherwise: screen 1 (identify; remember-me cookie skips to screen 2)
-//	POST /login          screen 1 ──► screen 2 for every well-formed address (LOGIN-2)
+//	POST /login          screen 1 ──► screen 2 for every well-formed address (LOGIN-2);
+//	                     a live session of that very address (signed in in another tab)
+//	                     ──► CompleteAuthRequest as GET would, or /account
 //	POST /login/password accounts.Authenticate ──► StartSession, new cookie (LOGIN-7)
 //	                     ──► CompleteAuthRequest ──► /authorize/callback?id=X, or /account
 //	CompleteAuthRequest completes X once; X already done by another sign-in ──► 409 page
 //
 // Every POST passes through Server.post: net/http.CrossOriginProtection
-// (Sec-Fetch-Site / Origin), a 64 KiB body limit, then a double-submit
-// CSRF token (a cookie, __Host- prefixed over https, equal to a hidden
-// form field, compared in constant time).
+// (Sec-Fetch-Site / Origin), a 64 KiB body limit (by Content-Length or
+// chunked alike), then a double-submit CSRF token (a cookie, __Host-
+// prefixed over https, equal to a hidden form field, compared in constant
+// time). A refused form gets the full error page in the user's language
+// with a link back to the screen that shows the form.
 //
 // Templates are embedded, parsed once by New with the shared layout, and
 // checked: every message key they name, and every key package accounts

@@ -3,6 +3,7 @@ package web
 import (
 	"flag"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,9 @@ func TestGolden(t *testing.T) {
 		{"check-email", 200, func(e *env, b *browser) *response {
 			return b.post("/signup", signupValues("new@example.test"))
 		}},
+		{"check-email-resent", 200, func(e *env, b *browser) *response {
+			return b.post("/activate/resend", url.Values{"email": {"new@example.test"}})
+		}},
 		{"activate", 200, func(e *env, b *browser) *response { return b.get("/activate?token=the-token") }},
 		{"activate-invalid", 400, func(e *env, b *browser) *response { return b.get("/activate") }},
 		{"activated", 200, func(e *env, b *browser) *response { return b.get("/activated") }},
@@ -74,6 +78,13 @@ func TestGolden(t *testing.T) {
 		{"contact", 200, func(e *env, b *browser) *response { return b.get("/contact") }},
 		{"trouble", 200, func(e *env, b *browser) *response { return b.get("/trouble") }},
 		{"error-404", 404, func(e *env, b *browser) *response { return b.get("/no/such/page") }},
+		{"error-413", 413, func(e *env, b *browser) *response {
+			e.authRequest("ar1", nil, nil)
+			req := httptest.NewRequest(http.MethodPost, issuer+"/login/password", strings.NewReader(oversizedForm(b.csrf(), "ar1")))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			return b.do(req)
+		}},
 	}
 	for _, lang := range []string{"en", "es"} {
 		for _, tc := range cases {

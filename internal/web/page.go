@@ -32,6 +32,7 @@ type page struct {
 	Token   string          // activate: the link's secret, posted back
 	Account *domain.Account // account screen
 	Portals []portal        // account screen: the portals to open
+	Back    string          // error screen: the URL of the screen a refused form came from
 
 	// logout confirmation: passed on to POST /logout
 	ClientID, PostLogoutRedirectURI, State string
