@@ -114,7 +114,8 @@ func signUp(t *testing.T, p *idp, b *browser, portalURL, email, pw string) {
 	if activate.Screen() != "activate" {
 		t.Fatalf("activation link shows %q, want activate", activate.Screen())
 	}
-	if activated := b.submit(activate, "/activate", nil); activated.Screen() != "activated" {
+	// Activation asks for the password chosen at sign-up (H1).
+	if activated := b.submit(activate, "/activate", map[string]string{"password": pw}); activated.Screen() != "activated" {
 		t.Fatalf("activation gave %q, want activated:\n%s", activated.Screen(), activated.Body)
 	}
 }

@@ -76,8 +76,9 @@ func TestACC2_ActivationLinkUsesIssuer(t *testing.T) {
 	}
 }
 
-// TestACC2_GetActivateDoesNotUseLink: GET shows a button and changes
-// nothing; the POST activates; the link then is spent.
+// TestACC2_GetActivateDoesNotUseLink: GET shows the password form and
+// changes nothing; the POST with the sign-up's password activates; the
+// link then is spent.
 func TestACC2_GetActivateDoesNotUseLink(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser()
@@ -97,7 +98,7 @@ func TestACC2_GetActivateDoesNotUseLink(t *testing.T) {
 	}
 
 	fresh := e.browser() // the link opened in another browser than the sign-up
-	r := fresh.post("/activate", url.Values{"token": {token}}).wantStatus(t, http.StatusSeeOther)
+	r := fresh.post("/activate", url.Values{"token": {token}, "password": {goodPassword}}).wantStatus(t, http.StatusSeeOther)
 	if r.Header.Get("Location") != issuer+"/activated" {
 		t.Fatalf("Location %q", r.Header.Get("Location"))
 	}
@@ -111,7 +112,7 @@ func TestACC2_GetActivateDoesNotUseLink(t *testing.T) {
 		t.Fatalf("POST /activate left the account %s", a.Status)
 	}
 
-	fresh.post("/activate", url.Values{"token": {token}}).wantStatus(t, http.StatusBadRequest).
+	fresh.post("/activate", url.Values{"token": {token}, "password": {goodPassword}}).wantStatus(t, http.StatusBadRequest).
 		wantScreen(t, "activate").wantBody(t, `id="error"`, "Este enlace no es válido.")
 }
 
