@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,14 +157,16 @@ func (c Config) Validate() error {
 	}
 	if c.Addr == "" {
 		bad("addr", "must not be empty")
+	} else if err := checkListenAddr(c.Addr); err != nil {
+		bad("addr", "%v", err)
 	}
 	if c.Dev && c.Addr != "" && !IsLoopback(c.Addr) {
 		bad("dev", "development mode (an open inbox of every email) listens only on a loopback address "+
 			"(127.0.0.0/8, ::1 or localhost); --addr is %q", c.Addr)
 	}
 	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			bad("metrics-addr", "must be host:port (or empty to serve /metrics on --addr), got %q", c.MetricsAddr)
+		if err := checkListenAddr(c.MetricsAddr); err != nil {
+			bad("metrics-addr", "%v (or empty to serve /metrics on --addr)", err)
 		}
 	}
 	for name, r := range map[string]Rate{
@@ -213,6 +216,10 @@ func (c Config) Validate() error {
 	if c.Policy.MaxLength < 128 || c.Policy.MaxLength > 4096 {
 		bad("password-max-length", "must be between 128 and 4096")
 	}
+	if c.Policy.MinLength > c.Policy.MaxLength {
+		bad("password-min-length", "is %d, longer than --password-max-length %d, so no password could be accepted; "+
+			"lower it or raise --password-max-length", c.Policy.MinLength, c.Policy.MaxLength)
+	}
 	if c.Policy.MinClasses < 0 || c.Policy.MinClasses > 4 {
 		bad("password-min-classes", "must be between 0 and 4")
 	}
@@ -233,19 +240,25 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// checkListenAddr checks that addr is host:port with a numeric port, as
+// net.Listen takes it, without resolving or binding anything.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("must be host:port, like 127.0.0.1:8080 or :8080; got %q", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("the port must be a number from 0 to 65535; got %q", addr)
+	}
+	return nil
+}
+
 // IsLoopback reports whether addr (host:port) binds only loopback
 // interfaces: a 127.0.0.0/8 or ::1 address, or localhost. An empty host
 // (every interface) is not loopback.
 func IsLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
+	return err == nil && isLoopbackHost(host)
 }
 
 // Proxies parses TrustedProxies: comma-separated CIDR prefixes, a bare
