@@ -22,7 +22,14 @@ The database is migrated at start, and holds a demo member (an invented person)
 whose address and password are printed just before the URLs. /metrics is served
 on the identity provider's address unless --metrics-addr names another. Logs go
 to stderr at warn level unless --log-level says otherwise; the last lines on
-stdout are the URLs to open. Ctrl-C stops everything.`
+stdout are the URLs to open. Ctrl-C stops everything.
+
+Like serve, demo locks its data folder while it runs: a second demo (or serve)
+on the same --data-dir refuses to start. To run another demo beside it, give it
+its own --data-dir and other ports:
+
+  entrykeyid demo --data-dir ./demo2 --addr 127.0.0.1:9080 \
+      --member-addr 127.0.0.1:9081 --provider-addr 127.0.0.1:9082`
 
 // demoPortal is one portal the demo runs.
 type demoPortal struct {
@@ -53,9 +60,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer l.Close()
-	if !flags.isSet("issuer") {
-		cfg.Issuer = localURL(cfg.Addr, l)
-	}
+	settleIssuer(&cfg, flags.isSet("issuer"), l, log)
 	portals := []*demoPortal{
 		{kind: domain.PortalMember, title: "Member portal", clientID: "member-portal"},
 		{kind: domain.PortalProvider, title: "Provider portal", clientID: "provider-portal"},
@@ -68,7 +73,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		portals[i].url = localURL(addr, portals[i].l)
 	}
 
-	db, err := openStore(ctx, cfg, migrateSchema, log)
+	// The data folder is locked before anything is written: a second demo
+	// on it would re-register the portals under its own ports and break
+	// this one.
+	db, err := openServerStore(ctx, cfg, migrateSchema, log)
 	if err != nil {
 		return err
 	}
@@ -82,7 +90,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("register %s: %w", p.title, err)
 		}
 	}
-	idp, err := startProvider(ctx, cfg, db, l, log)
+	idp, err := startProvider(ctx, cfg, db.DB, l, log)
 	if err != nil {
 		return err
 	}
@@ -136,18 +144,6 @@ func registerPortal(ctx context.Context, store domain.Store, p *demoPortal) erro
 		}
 		return createClient(ctx, tx, c, "demo")
 	})
-}
-
-// localURL is the http URL of a listener opened on addr: addr's host
-// (127.0.0.1 when it names none or every interface) and the port actually
-// bound.
-func localURL(addr string, l net.Listener) string {
-	host, _, err := net.SplitHostPort(addr)
-	if ip := net.ParseIP(host); err != nil || host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return "http://" + net.JoinHostPort(host, port)
 }
 
 // group runs functions until all return; the first error cancels the

@@ -19,6 +19,10 @@ type configFlags struct {
 	cfg   *config.Config
 	names []string        // flags that read the environment
 	set   map[string]bool // flags given by the environment or on the command line
+
+	// deriveIssuer makes load set the issuer from --addr when neither
+	// --issuer nor ENTRYKEYID_ISSUER gives one.
+	deriveIssuer bool
 }
 
 // bindStorage defines the flags that choose the database: every command
@@ -34,7 +38,12 @@ func bindStorage(fs *flag.FlagSet, cfg *config.Config) *configFlags {
 func bindServe(fs *flag.FlagSet, cfg *config.Config) *configFlags {
 	c := bindStorage(fs, cfg)
 	c.str(&cfg.Addr, "addr", "address to listen on")
-	c.str(&cfg.Issuer, "issuer", "public base URL of the identity provider; every link is built from it")
+	// The issuer's default follows --addr (load derives it), so the flag
+	// shows none of its own.
+	c.fs.StringVar(&cfg.Issuer, "issuer", "", "public base URL of the identity provider; every link is built from it "+
+		"(default http://127.0.0.1:PORT with --addr's PORT, or http://HOST:PORT when --addr names a host)")
+	c.names = append(c.names, "issuer")
+	c.deriveIssuer = true
 	c.str(&cfg.SMTP, "smtp", "SMTP relay, smtp://user:pass@host:587 (STARTTLS) or smtps://...; empty writes .eml files into <data-dir>/mail")
 	c.str(&cfg.MailFrom, "mail-from", "From address of every email")
 	c.boolean(&cfg.Dev, "dev", "development mode: an inbox of the written email at /dev/mail (only with a loopback --addr)")
@@ -122,6 +131,11 @@ func (c *configFlags) load(args []string, getenv func(string) string) error {
 		return err
 	}
 	c.fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
+	if c.deriveIssuer && !c.set["issuer"] {
+		if c.cfg.Issuer = config.IssuerFor(c.cfg.Addr); c.cfg.Issuer == "" {
+			c.cfg.Issuer = config.Default().Issuer // --addr is wrong, and Validate says so
+		}
+	}
 	if err := c.cfg.Validate(); err != nil {
 		problems = append(problems, err)
 	}

@@ -24,6 +24,13 @@ does not, serve refuses to start and names the command that fixes it
 
 The SQLite database file is kept at mode 0600 and a data folder serve creates
 at 0700; serve warns when an existing data folder is open to other users.
+While it runs, serve (like demo) holds a lock on <data-dir>/entrykeyid.lock, so
+a second server on the same data folder refuses to start; client and migrate
+still work beside it. PostgreSQL takes no lock: several nodes share it.
+
+Without --issuer, the issuer is http://127.0.0.1:PORT (or http://HOST:PORT for a
+--addr naming another host) with --addr's port. Set --issuer to the public URL
+when people reach the server through a proxy or a domain name.
 
 Prometheus /metrics is served on --metrics-addr (default 127.0.0.1:9464), apart
 from the public listener; with --metrics-addr "" it is served on --addr.
@@ -37,11 +44,12 @@ loopback address.`
 func runServe(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "serve", "serve [flags]", serveAbout)
-	if err := bindServe(fs, &cfg).load(args, e.getenv); err != nil {
+	flags := bindServe(fs, &cfg)
+	if err := flags.load(args, e.getenv); err != nil {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
-	db, err := openStore(ctx, cfg, checkSchema, log)
+	db, err := openServerStore(ctx, cfg, checkSchema, log)
 	if err != nil {
 		return err
 	}
@@ -51,6 +59,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer l.Close()
+	settleIssuer(&cfg, flags.isSet("issuer"), l, log)
 	var ml net.Listener
 	if cfg.MetricsAddr != "" {
 		if ml, err = listen(cfg.MetricsAddr, "--metrics-addr"); err != nil {
@@ -58,7 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer ml.Close()
 	}
-	idp, err := startProvider(ctx, cfg, db, l, log)
+	idp, err := startProvider(ctx, cfg, db.DB, l, log)
 	if err != nil {
 		return err
 	}

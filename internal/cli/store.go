@@ -32,16 +32,60 @@ const (
 )
 
 // openStore opens the database cfg names and deals with its schema as
-// policy says.
+// policy says. It takes no lock: client and migrate work while a server
+// runs.
 func openStore(ctx context.Context, cfg config.Config, policy schemaPolicy, log *slog.Logger) (*sqlstore.DB, error) {
+	return openDatabase(ctx, cfg, policy, nil, log)
+}
+
+// serverStore is the database of a running server and, on SQLite, the
+// lock of its data folder.
+type serverStore struct {
+	*sqlstore.DB
+	lock *dataLock
+}
+
+// Close closes the database, then lets the folder go.
+func (s *serverStore) Close() error {
+	err := s.DB.Close()
+	s.lock.Release()
+	return err
+}
+
+// openServerStore opens the database for a server (serve, demo). On
+// SQLite it first takes the data folder's lock (LockFile), so that a
+// second server on the same folder refuses to start; PostgreSQL is shared
+// by several nodes by design and takes none.
+func openServerStore(ctx context.Context, cfg config.Config, policy schemaPolicy, log *slog.Logger) (*serverStore, error) {
+	s := &serverStore{}
+	db, err := openDatabase(ctx, cfg, policy, &s.lock, log)
+	if err != nil {
+		return nil, err
+	}
+	s.DB = db
+	return s, nil
+}
+
+// openDatabase is openStore, and with lock set, also takes the data
+// folder's lock into *lock (SQLite only), released on any error.
+func openDatabase(ctx context.Context, cfg config.Config, policy schemaPolicy, lock **dataLock, log *slog.Logger) (db *sqlstore.DB, err error) {
 	fresh := false
 	if cfg.Database == "" {
-		var err error
-		if fresh, err = prepareDataDir(cfg.DataDir, log); err != nil {
+		var held *dataLock
+		if fresh, held, err = prepareDataDir(cfg.DataDir, lock != nil, log); err != nil {
 			return nil, err
 		}
+		defer func() {
+			if err != nil {
+				held.Release()
+				return
+			}
+			if lock != nil {
+				*lock = held
+			}
+		}()
 	}
-	db, err := sqlstore.Open(ctx, cfg)
+	db, err = sqlstore.Open(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", describeStore(cfg), err)
 	}
