@@ -8,6 +8,8 @@
 //	migrate  applies database migrations
 //	client   add | list | remove registered portals
 //	demo     identity provider with --dev plus the Member and Provider portals
+//	bench    load test of a running server
+//	version  version of the binary and of Go (also --version)
 package cli
 
 import (
@@ -42,6 +44,7 @@ func commands() []command {
 		{"client", "register, list or remove portals (OpenID Connect clients)", runClient},
 		{"demo", "run the identity provider with the Member and Provider portals", runDemo},
 		{"bench", "measure throughput and latency of a server over HTTP", runBench},
+		{"version", "print the version of entrykeyid and of Go", runVersion},
 	}
 }
 
@@ -99,6 +102,8 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 	case "help", "-h", "-help", "--help":
 		printUsage(e.stdout)
 		return nil
+	case "-version", "--version":
+		return runVersion(ctx, e, args[1:])
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -115,9 +120,9 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
 	}
-	b.WriteString("\nRun `entrykeyid <command> -h` for a command's flags. Every configuration flag can also be\n" +
-		"set as an ENTRYKEYID_* environment variable (--data-dir is ENTRYKEYID_DATA_DIR); a flag beats\n" +
-		"the environment, which beats the default.\n")
+	b.WriteString("\nRun `entrykeyid <command> -h` for a command's flags, and `entrykeyid --version` for the\n" +
+		"version. Every configuration flag can also be set as an ENTRYKEYID_* environment variable\n" +
+		"(--data-dir is ENTRYKEYID_DATA_DIR); a flag beats the environment, which beats the default.\n")
 	_, _ = io.WriteString(w, b.String())
 }
 
