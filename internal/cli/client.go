@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/entrykeyid/entrykeyid/internal/config"
@@ -20,7 +19,11 @@ const clientUsage = `Usage: entrykeyid client <add|list|remove> [flags]
   list    list the registered portals
   remove  remove a portal and every token issued to it
 
-They work on the database --data-dir / --database name, also while serve runs.`
+They use the same database as serve: SQLite in the folder given by --data-dir
+(default ./entrykeyid-data), or PostgreSQL at the URL given by --database.
+They can run while serve is running.
+
+Run entrykeyid client add -h (or list -h, remove -h) for their flags.`
 
 func runClient(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -52,7 +55,9 @@ func runClientAdd(ctx context.Context, e *env, args []string) error {
 	cfg := config.Default()
 	fs := newFlagSet(e, "client add", "client add --id ID --name NAME --redirect-uri URI [flags]",
 		"Registers a portal as an OpenID Connect client. A confidential client's secret\n"+
-			"(256 random bits) is printed once and stored only as a SHA-256 digest.")
+			"(256 random bits) is printed once and stored only as a SHA-256 digest.\n"+
+			"Redirect URIs are matched exactly: https, or http on 127.0.0.1, [::1] or localhost;\n"+
+			"no wildcards, fragments or user info.")
 	flags := bindStorage(fs, &cfg)
 	var (
 		c       domain.Client
@@ -60,8 +65,8 @@ func runClientAdd(ctx context.Context, e *env, args []string) error {
 		redir   listFlag
 		postOut listFlag
 	)
-	fs.StringVar(&c.ID, "id", "", "client id: letters, digits, '.', '_' or '-' (required)")
-	fs.StringVar(&c.Name, "name", "", "name shown to people (required)")
+	fs.StringVar(&c.ID, "id", "", "client id: lower-case letters, digits, '.', '_' or '-' (required)")
+	fs.StringVar(&c.Name, "name", "", "name shown to people, at most 100 characters (required)")
 	fs.Var(&redir, "redirect-uri", "exact redirect URI (required; repeat for several)")
 	fs.Var(&postOut, "post-logout-redirect-uri", "exact URI to return to after sign-out (repeatable)")
 	fs.StringVar(&c.BackchannelLogoutURI, "backchannel-logout-uri", "", "URI that receives back-channel logout tokens")
@@ -89,7 +94,8 @@ func runClientAdd(ctx context.Context, e *env, args []string) error {
 	c.CreatedAt = time.Now().UTC()
 	if err := createClient(ctx, db, &c, "command line"); err != nil {
 		if domain.IsConflict(err) {
-			return fmt.Errorf("a client with id %q exists already; remove it first or choose another id", c.ID)
+			return fmt.Errorf("a client with id %q (or one differing only in letter case) exists already; "+
+				"remove it first or choose another id", c.ID)
 		}
 		return err
 	}
@@ -106,9 +112,21 @@ func runClientAdd(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// createClient stores c and its audit event in one transaction.
+// createClient stores c and its audit event in one transaction. An id
+// that differs only in letter case from an existing one (registered before
+// ids were lower case only) is a conflict too: portals and people would
+// take one for the other.
 func createClient(ctx context.Context, store domain.Store, c *domain.Client, by string) error {
 	return store.InTx(ctx, func(tx domain.Store) error {
+		existing, err := tx.ListClients(ctx)
+		if err != nil {
+			return err
+		}
+		for _, other := range existing {
+			if other.ID != c.ID && strings.EqualFold(other.ID, c.ID) {
+				return domain.Errorf(domain.ECONFLICT, "client id %q differs only in letter case from the existing %q", c.ID, other.ID)
+			}
+		}
 		if err := tx.CreateClient(ctx, c); err != nil {
 			return err
 		}
@@ -159,17 +177,16 @@ func runClientList(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(views)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tKIND\tREDIRECT URIS\tCREATED")
+	rows := [][]string{{"ID", "NAME", "TYPE", "KIND", "CREATED", "REDIRECT URIS"}}
 	for _, c := range clients {
 		kind := "confidential"
 		if c.Public {
 			kind = "public"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.PortalType, kind,
-			strings.Join(c.RedirectURIs, " "), c.CreatedAt.Format(time.DateOnly))
+		rows = append(rows, []string{c.ID, c.Name, c.PortalType, kind,
+			c.CreatedAt.Format(time.DateOnly), strings.Join(c.RedirectURIs, " ")})
 	}
-	return tw.Flush()
+	return writeTable(e.stdout, rows)
 }
 
 func runClientRemove(ctx context.Context, e *env, args []string) error {
