@@ -19,7 +19,7 @@ func (p *Portal) startLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	lang := language(r)
+	lang := pageLanguage(r, "")
 	state, l := randomString(), &login{
 		verifier: randomString(),
 		nonce:    randomString(),
@@ -52,7 +52,7 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 	state := q.Get("state")
 	c, err := r.Cookie(p.loginCookie())
 	if state == "" || err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(state)) != 1 {
-		p.fail(w, r, http.StatusBadRequest, "This sign-in was not started here, or took too long. Please try again.")
+		p.fail(w, r, http.StatusBadRequest, "errNotStarted")
 		return
 	}
 	p.setCookie(w, p.loginCookie(), "", "/callback", -1)
@@ -61,12 +61,12 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 	delete(p.logins, state)
 	p.mu.Unlock()
 	if l == nil || time.Since(l.started) > LoginTimeout {
-		p.fail(w, r, http.StatusBadRequest, "This sign-in took too long. Please try again.")
+		p.fail(w, r, http.StatusBadRequest, "errTooLong")
 		return
 	}
 	if e := q.Get("error"); e != "" {
 		p.log.Info("sign-in refused by the provider", slog.String("error", e))
-		p.fail(w, r, http.StatusUnauthorized, "The sign-in did not complete ("+e+"). Please try again.")
+		p.fail(w, r, http.StatusUnauthorized, "errRefused", e)
 		return
 	}
 
@@ -74,7 +74,7 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 	tokens, err := rp.CodeExchange[*zoidc.IDTokenClaims](ctx, q.Get("code"), p.party, rp.WithCodeVerifier(l.verifier))
 	if err != nil {
 		p.log.Warn("code exchange failed", slog.String("error", err.Error()))
-		p.fail(w, r, http.StatusBadGateway, "The sign-in could not be completed. Please try again.")
+		p.fail(w, r, http.StatusBadGateway, "errExchange")
 		return
 	}
 	claims := tokens.IDTokenClaims
@@ -102,7 +102,10 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.sessions[key] = s
 	p.mu.Unlock()
-	p.setCookie(w, p.sessionCookie(), key, "/", int(SessionTimeout.Seconds()))
+	// A browser-session cookie, like the identity provider's: closing the
+	// browser signs out here too. The session behind it still ends after
+	// SessionTimeout.
+	p.setCookie(w, p.sessionCookie(), key, "/", 0)
 	p.log.Info("signed in", slog.String("sub", s.subject))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -117,11 +120,14 @@ func (p *Portal) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrf)) != 1 {
-		p.fail(w, r, http.StatusForbidden, "The form expired. Please go back and try again.")
+		p.fail(w, r, http.StatusForbidden, "errForm")
 		return
 	}
 	p.endSession(w, key)
-	target, err := p.endSessionURL(s.idToken, s.lang)
+	p.mu.Lock()
+	idToken, lang := s.idToken, pageLanguage(r, s.lang)
+	p.mu.Unlock()
+	target, err := p.endSessionURL(idToken, lang)
 	if err != nil {
 		p.log.Warn("no sign-out at the provider", slog.String("error", err.Error()))
 		target = "/"

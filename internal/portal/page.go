@@ -4,76 +4,26 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
-
-	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
-	xlanguage "golang.org/x/text/language"
 )
-
-// labels holds the portal's few words in English and Spanish.
-var labels = map[string]map[string]string{
-	"en": {
-		"signedOut": "You are not signed in.",
-		"signIn":    "Sign in with EntryKeyID",
-		"signedIn":  "You are signed in as",
-		"signOut":   "Sign out",
-		"open":      "Open the",
-		"home":      "Back to the portal",
-		"error":     "Sign-in problem",
-	},
-	"es": {
-		"signedOut": "No has iniciado sesión.",
-		"signIn":    "Iniciar sesión con EntryKeyID",
-		"signedIn":  "Has iniciado sesión como",
-		"signOut":   "Cerrar sesión",
-		"open":      "Abrir el",
-		"home":      "Volver al portal",
-		"error":     "Problema al iniciar sesión",
-	},
-}
-
-// localeLanguage is the portal language of an account's locale claim
-// (SSO-4), or "" when the claim is absent or names a language the portal
-// does not speak. A signed-in person sees the portal in it: the language
-// they chose for their account, not their browser's.
-func localeLanguage(l *zoidc.Locale) string {
-	base, conf := l.Tag().Base() // a nil Locale is the undetermined tag, whose guess is not taken
-	if conf != xlanguage.Exact {
-		return ""
-	}
-	if _, ok := labels[base.String()]; ok {
-		return base.String()
-	}
-	return ""
-}
-
-// language picks Spanish when the browser prefers it, else English. It
-// is the language of a person who is not signed in.
-func language(r *http.Request) string {
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		switch {
-		case strings.HasPrefix(tag, "es"):
-			return "es"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
-		}
-	}
-	return "en"
-}
 
 // pageData is what the page template shows.
 type pageData struct {
 	Lang     string
 	T        map[string]string
-	Title    string
+	Title    string // the portal's name in Lang
 	Kind     string
 	SignedIn bool
 	Name     string
 	Email    string
 	CSRF     string
-	Others   []Link
+	Others   []otherLink
 	Error    string
+}
+
+// otherLink is a link to another portal, labelled in the page language.
+type otherLink struct {
+	URL   string
+	Label string // "Open the Provider portal"
 }
 
 var page = template.Must(template.New("page").Parse(`<!doctype html>
@@ -85,6 +35,16 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <link rel="stylesheet" href="/style.css">
 </head>
 <body class="{{.Kind}}">
+<header>
+<form class="lang" method="get" action="/lang">
+<label for="lang">{{index .T "language"}}</label>
+<select id="lang" name="l">
+<option value="en" lang="en"{{if eq .Lang "en"}} selected{{end}}>English</option>
+<option value="es" lang="es"{{if eq .Lang "es"}} selected{{end}}>Español</option>
+</select>
+<button type="submit" class="secondary">{{index .T "languageChange"}}</button>
+</form>
+</header>
 <main data-screen="{{if .Error}}portal-error{{else if .SignedIn}}portal-home{{else}}portal-signed-out{{end}}">
 <h1>{{.Title}}</h1>
 {{- if .Error}}
@@ -102,7 +62,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 <p><a id="signin" class="button" href="/login">{{index .T "signIn"}}</a></p>
 {{- end}}
 {{- range .Others}}
-<p><a class="other-portal" href="{{.URL}}/login">{{index $.T "open"}} {{.Title}}</a></p>
+<p><a class="other-portal" href="{{.URL}}/login">{{.Label}}</a></p>
 {{- end}}
 </main>
 </body>
@@ -111,11 +71,12 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 
 // home shows who is signed in, or the sign-in button.
 func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
-	d := pageData{Lang: language(r), Title: p.cfg.Title, Kind: p.cfg.Kind, Others: p.cfg.Others}
+	d := pageData{Lang: pageLanguage(r, "")}
 	if key, s := p.currentSession(r); s != nil {
 		if p.check(r.Context(), s) {
 			p.mu.Lock()
-			d.SignedIn, d.Name, d.Email, d.CSRF, d.Lang = true, s.name, s.email, s.csrf, s.lang
+			d.SignedIn, d.Name, d.Email, d.CSRF = true, s.name, s.email, s.csrf
+			d.Lang = pageLanguage(r, s.lang)
 			p.mu.Unlock()
 		} else {
 			p.endSession(w, key)
@@ -124,15 +85,25 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, d)
 }
 
-// fail shows an error page with a way back.
-func (p *Portal) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	p.render(w, status, pageData{Lang: language(r), Title: p.cfg.Title, Kind: p.cfg.Kind, Error: msg})
+// fail shows an error page with a way back: the label key's message in
+// the page language, formatted with args.
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	lang := pageLanguage(r, "")
+	p.render(w, status, pageData{Lang: lang, Error: label(lang, key, args...)})
 }
 
+// render fills in what every page has (the portal's name and the links to
+// the others, in d.Lang) and writes the page.
 func (p *Portal) render(w http.ResponseWriter, status int, d pageData) {
-	d.T = labels[d.Lang]
-	if d.T == nil {
-		d.Lang, d.T = "en", labels["en"]
+	if !supported(d.Lang) {
+		d.Lang = "en"
+	}
+	d.T, d.Kind = labels[d.Lang], p.cfg.Kind
+	d.Title = titleIn(d.Lang, p.cfg.Title, p.cfg.Titles)
+	if d.Error == "" {
+		for _, o := range p.cfg.Others {
+			d.Others = append(d.Others, otherLink{URL: o.URL, Label: label(d.Lang, "open", titleIn(d.Lang, o.Title, o.Titles))})
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -141,10 +112,19 @@ func (p *Portal) render(w http.ResponseWriter, status int, d pageData) {
 	}
 }
 
+// css styles the portal pages. Buttons take the page's font (browsers
+// give them their own otherwise), so that "Sign out" looks like the
+// other buttons and links styled as buttons.
 const css = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
+header{display:flex;justify-content:flex-end}
+.lang{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;font-size:.9rem}
+.lang select{font:inherit;padding:.3rem .4rem}
 body.member h1{color:#0b5394}body.provider h1{color:#38761d}
-a.button,button{display:inline-block;padding:.6rem 1.2rem;border:0;border-radius:.3rem;background:#0b5394;color:#fff;font-size:1rem;text-decoration:none;cursor:pointer}
-body.provider a.button,body.provider button{background:#38761d}
+a.button,button{display:inline-block;padding:.6rem 1.2rem;border:2px solid #0b5394;border-radius:.3rem;background:#0b5394;color:#fff;font:inherit;font-size:1rem;line-height:1.5;text-decoration:none;cursor:pointer}
+body.provider a.button,body.provider button{background:#38761d;border-color:#38761d}
+.lang button{padding:.3rem .8rem;font-size:.9rem}
+button.secondary{background:#fff;color:#0b5394}
+body.provider button.secondary{background:#fff;color:#38761d}
 #error{color:#a61b1b}
 `
 

@@ -34,7 +34,10 @@ import (
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 )
 
-// Lifetimes of what a portal keeps in memory.
+// Lifetimes of what a portal keeps in memory. The session cookie itself
+// lasts until the browser closes, like the identity provider's; the
+// session behind it ends after SessionTimeout even if the browser stays
+// open.
 const (
 	LoginTimeout   = 10 * time.Minute // from /login to /callback
 	SessionTimeout = 12 * time.Hour
@@ -42,16 +45,21 @@ const (
 
 // Link names another portal.
 type Link struct {
-	Title string // e.g. "Provider portal"
-	URL   string // its base URL
+	Title  string            // e.g. "Provider portal"; see Config.Title
+	Titles map[string]string // see Config.Titles
+	URL    string            // its base URL
 }
 
 // Config describes one portal.
 type Config struct {
-	Kind         string // portal type, e.g. "member"; names the cookies
-	Title        string // e.g. "Member portal"
-	BaseURL      string // the portal's own origin, e.g. http://127.0.0.1:8081
-	Issuer       string // the identity provider
+	Kind string // portal type, e.g. "member"; names the cookies
+	// Title is the portal's name in English, and in any language Titles
+	// lacks. The demo portals' names ("Member portal", "Provider portal")
+	// are known in Spanish without Titles.
+	Title        string
+	Titles       map[string]string // the name by language, e.g. "es": "Portal de miembros"
+	BaseURL      string            // the portal's own origin, e.g. http://127.0.0.1:8081
+	Issuer       string            // the identity provider
 	ClientID     string
 	ClientSecret string
 	Others       []Link       // other portals to offer
@@ -137,6 +145,7 @@ func (p *Portal) Handler() http.Handler {
 	mux.HandleFunc("GET /login", p.startLogin)
 	mux.HandleFunc("GET /callback", p.callback)
 	mux.HandleFunc("POST /logout", p.logout)
+	mux.HandleFunc("GET /lang", p.chooseLanguage)
 	mux.HandleFunc("GET /style.css", serveCSS)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -178,6 +187,9 @@ func (p *Portal) endSession(w http.ResponseWriter, key string) {
 	p.setCookie(w, p.sessionCookie(), "", "/", -1)
 }
 
+// setCookie sets an HttpOnly, SameSite=Lax cookie (Secure on https).
+// maxAge 0 makes a browser-session cookie (no Max-Age or Expires); a
+// negative one deletes the cookie.
 func (p *Portal) setCookie(w http.ResponseWriter, name, value, path string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: path, MaxAge: maxAge,
