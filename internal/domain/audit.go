@@ -19,6 +19,16 @@ const (
 	AuditMailSuppressed  = "mail.suppressed"          // an account email over the hourly cap, not sent
 )
 
+// Audit event types of managing one's own account (PROF-1, PROF-2, PWD-5).
+const (
+	AuditProfileUpdate        = "account.profile_update"         // name, phone, fax or language changed
+	AuditPasswordChange       = "account.password_change"        // changed while signed in; other sessions ended
+	AuditPasswordChangeFailed = "account.password_change_failed" // wrong current password on the change form
+	AuditEmailChangeRequest   = "account.email_change_request"   // a confirmation link sent to a new address
+	AuditEmailChange          = "account.email_change"           // the new address confirmed; it is the username now
+	AuditEmailChangeFailed    = "account.email_change_failed"    // a wrong current password, or a taken address at confirmation
+)
+
 // AuditEvent is one security event. Detail never holds a password, token,
 // date of birth, member id or TIN.
 type AuditEvent struct {
