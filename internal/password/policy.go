@@ -22,7 +22,9 @@ const minMaxLength = 128
 
 // CheckPolicy checks pw against the composition rule of PWD-1 and returns
 // the message keys of every rule it breaks, in the order too short or too
-// long, then classes; nil when pw is acceptable.
+// long, then classes, then common (PWD-8: the password, NFC-normalised and
+// case-folded, is in the embedded list of common and breached passwords);
+// nil when pw is acceptable.
 //
 // Length is counted in characters (runes) after NFC normalisation. The
 // upper limit is p.MaxLength, but never below 128. The four classes are
@@ -41,6 +43,9 @@ func CheckPolicy(p config.PasswordPolicy, pw string) []string {
 	}
 	if Classes(pw) < p.MinClasses {
 		keys = append(keys, KeyClasses)
+	}
+	if IsCommon(pw) {
+		keys = append(keys, KeyCommon)
 	}
 	return keys
 }

@@ -16,13 +16,13 @@ func TestPWD1_CheckPolicy(t *testing.T) {
 		pw   string
 		want []string
 	}{
-		{"three classes", def, "Password1", nil},
+		{"three classes", def, "Tulipfield7", nil},
 		{"four classes", def, "Pass word1!", nil},
 		{"exactly min length", def, "Abcdef1!", nil},
 		{"one short", def, "Abcde1!", []string{KeyTooShort}},
 		{"empty", def, "", []string{KeyTooShort, KeyClasses}},
-		{"two classes", def, "password1", []string{KeyClasses}},
-		{"one class", def, "passwordpassword", []string{KeyClasses}},
+		{"two classes", def, "tulipfield7", []string{KeyClasses}},
+		{"one class", def, "tulipfieldtulip", []string{KeyClasses}},
 		{"short and two classes", def, "pass1", []string{KeyTooShort, KeyClasses}},
 		{"long passphrase", def, "Correct horse battery staple, " + strings.Repeat("ok ", 30), nil},
 		{"128 characters", def, "Aa1" + strings.Repeat("x", 125), nil},
@@ -36,8 +36,8 @@ func TestPWD1_CheckPolicy(t *testing.T) {
 		{"emoji is special", def, "passwordA😀", nil},
 		{"space is special", def, "pass word A", nil},
 		{"control characters are no class", def, "password\x00\x01A", []string{KeyClasses}},
-		{"min classes 0", config.PasswordPolicy{MinLength: 8, MaxLength: 128}, "aaaaaaaa", nil},
-		{"min classes 4", config.PasswordPolicy{MinLength: 8, MaxLength: 128, MinClasses: 4}, "Password1", []string{KeyClasses}},
+		{"min classes 0", config.PasswordPolicy{MinLength: 8, MaxLength: 128}, "qzqzqzqzv", nil},
+		{"min classes 4", config.PasswordPolicy{MinLength: 8, MaxLength: 128, MinClasses: 4}, "Tulipfield7", []string{KeyClasses}},
 		{"min length 12", config.PasswordPolicy{MinLength: 12, MaxLength: 128, MinClasses: 3}, "Password1!", []string{KeyTooShort}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
