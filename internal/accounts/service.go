@@ -41,6 +41,8 @@ type Service struct {
 	clock    domain.Clock
 	cfg      config.Config
 	log      *slog.Logger
+
+	logoutNotifier LogoutNotifier // optional; see SetLogoutNotifier
 }
 
 // New returns a Service. A nil log discards log lines.

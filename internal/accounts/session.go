@@ -71,8 +71,10 @@ func (s *Service) Session(ctx context.Context, cookieValue string) (*domain.Sess
 
 // EndSession ends the session with the given ID (Session.ID, not the
 // cookie value), revokes the tokens issued under it and audits the
-// sign-out, in one transaction. Ending an ended session revokes again and
-// is not audited twice. ENOTFOUND when there is no such session.
+// sign-out, in one transaction, together with the back-channel logout
+// notices of the notifier, if one is set (SetLogoutNotifier). Ending an
+// ended session revokes again and is neither audited nor notified twice.
+// ENOTFOUND when there is no such session.
 func (s *Service) EndSession(ctx context.Context, sessionID string, m Meta) error {
 	now := s.clock.Now()
 	err := s.store.InTx(ctx, func(tx domain.Store) error {
@@ -88,6 +90,9 @@ func (s *Service) EndSession(ctx context.Context, sessionID string, m Meta) erro
 		}
 		if sess.EndedAt != nil {
 			return nil
+		}
+		if err := s.notifyLogout(ctx, tx, sess.ID); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, domain.AuditSignOut, sess.AccountID, m, "")
 	})
