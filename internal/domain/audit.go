@@ -29,6 +29,14 @@ const (
 	AuditEmailChangeFailed    = "account.email_change_failed"    // a wrong current password, or a taken address at confirmation
 )
 
+// Self-service recovery (REC-1 to REC-7).
+const (
+	AuditRecoverRequest = "recovery.request" // a recovery email sent (detail: "start" or "resend")
+	AuditRecoverRefused = "recovery.refused" // a recovery link followed for a disabled account (REC-5)
+	AuditRecoverUnlock  = "recovery.unlock"  // a locked account unlocked through its link (REC-4)
+	AuditRecoverReset   = "recovery.reset"   // a password reset through a recovery link (REC-4, REC-7)
+)
+
 // AuditEvent is one security event. Detail never holds a password, token,
 // date of birth, member id or TIN.
 type AuditEvent struct {
