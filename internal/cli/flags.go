@@ -64,7 +64,21 @@ func bindServe(fs *flag.FlagSet, cfg *config.Config) *configFlags {
 	c.duration(&cfg.RefreshTokenTTL, "refresh-token-ttl", "lifetime of a refresh token")
 	c.duration(&cfg.AuthRequestTTL, "auth-request-ttl", "how long an authorization request waits for the sign-in")
 	bindRateLimits(c, &cfg.RateLimits)
+	bindLifecycle(c, &cfg.Lifecycle)
 	return c
+}
+
+// bindLifecycle defines the account lifecycle flags (PWD-2..PWD-4, PWD-8, LOGIN-2).
+func bindLifecycle(c *configFlags, l *config.Lifecycle) {
+	c.duration(&l.PasswordMaxAgeMember, "password-max-age-member", "a member's password expires after this long (PWD-3)")
+	c.duration(&l.PasswordMaxAgeNonMember, "password-max-age-non-member", "a non-member's password expires after this long (PWD-3)")
+	c.duration(&l.DormancyMember, "dormancy-member", "a member account without sign-in for this long is locked (PWD-4)")
+	c.duration(&l.DormancyNonMember, "dormancy-non-member", "a non-member account without sign-in for this long is locked (PWD-4)")
+	c.integer(&l.PasswordHistory, "password-history", "how many previous passwords a new one must differ from; 0 allows re-use (PWD-2)")
+	c.integer(&l.ExpiryWarningDays, "expiry-warning-days", "email a warning this many days before a password expires; 0 sends none (PWD-8)")
+	c.duration(&l.SweepEvery, "sweep-every", "how often the background sweeper locks dormant accounts and sends expiry warnings")
+	c.str(&l.EnumerationProtection, "enumeration-protection",
+		"standard shows an account's state after screen 1; strict only after a correct password (LOGIN-2)")
 }
 
 // bindRateLimits defines the rate limit flags (docs/SECURITY.md).

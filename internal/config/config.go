@@ -47,6 +47,50 @@ type Config struct {
 	AuthRequestTTL  time.Duration // default 30m
 
 	LogLevel string // debug, info, warn, error
+
+	Lifecycle Lifecycle
+}
+
+// Enumeration protection levels (LOGIN-2).
+const (
+	EnumerationStandard = "standard" // screen 1 shows the account's state
+	EnumerationStrict   = "strict"   // state messages only after a correct password
+)
+
+// Lifecycle holds the settings of passwords and accounts over time
+// (PWD-2, PWD-3, PWD-4, PWD-8, LOGIN-2). Member values apply to accounts of
+// type member, NonMember values to non-members (the strictest type the
+// account holds).
+type Lifecycle struct {
+	PasswordMaxAgeMember    time.Duration // PWD-3, default 365 days
+	PasswordMaxAgeNonMember time.Duration // PWD-3, default 90 days
+	DormancyMember          time.Duration // PWD-4, default 365 days without sign-in
+	DormancyNonMember       time.Duration // PWD-4, default 90 days without sign-in
+	// PasswordHistory is how many previous passwords a new one must differ
+	// from (PWD-2); 0, the default, allows re-using the previous password.
+	PasswordHistory int
+	// ExpiryWarningDays sends one email that many days before a password
+	// expires (PWD-8); 0, the default, sends none (as the original system).
+	ExpiryWarningDays int
+	// SweepEvery is how often the background sweeper runs (dormancy locks,
+	// expiry warnings); default 10 minutes.
+	SweepEvery time.Duration
+	// EnumerationProtection is EnumerationStandard (default) or
+	// EnumerationStrict (LOGIN-2).
+	EnumerationProtection string
+}
+
+// DefaultLifecycle returns the lifecycle settings of SPEC PWD-2..PWD-4.
+func DefaultLifecycle() Lifecycle {
+	const day = 24 * time.Hour
+	return Lifecycle{
+		PasswordMaxAgeMember:    365 * day,
+		PasswordMaxAgeNonMember: 90 * day,
+		DormancyMember:          365 * day,
+		DormancyNonMember:       90 * day,
+		SweepEvery:              10 * time.Minute,
+		EnumerationProtection:   EnumerationStandard,
+	}
 }
 
 // RateLimits are the per-node request limits of docs/SECURITY.md, per
@@ -136,6 +180,7 @@ func Default() Config {
 		RefreshTokenTTL: 12 * time.Hour,
 		AuthRequestTTL:  30 * time.Minute,
 		LogLevel:        "info",
+		Lifecycle:       DefaultLifecycle(),
 	}
 }
 
@@ -184,6 +229,25 @@ func (c Config) Validate() error {
 		bad("issuer", "must be an absolute http or https URL, got %q", c.Issuer)
 	} else if u.RawQuery != "" || u.Fragment != "" {
 		bad("issuer", "must not have a query or fragment")
+	}
+	lc := c.Lifecycle
+	for name, d := range map[string]time.Duration{
+		"password-max-age-member": lc.PasswordMaxAgeMember, "password-max-age-non-member": lc.PasswordMaxAgeNonMember,
+		"dormancy-member": lc.DormancyMember, "dormancy-non-member": lc.DormancyNonMember,
+		"sweep-every": lc.SweepEvery,
+	} {
+		if d <= 0 {
+			bad(name, "must be a positive duration")
+		}
+	}
+	if lc.PasswordHistory < 0 || lc.PasswordHistory > 24 {
+		bad("password-history", "must be between 0 and 24")
+	}
+	if lc.ExpiryWarningDays < 0 {
+		bad("expiry-warning-days", "must be 0 (off) or a positive number of days")
+	}
+	if lc.EnumerationProtection != EnumerationStandard && lc.EnumerationProtection != EnumerationStrict {
+		bad("enumeration-protection", "must be standard or strict, got %q", lc.EnumerationProtection)
 	}
 	if c.Database == "" && c.DataDir == "" {
 		bad("data-dir", "must not be empty when no database URL is given")
