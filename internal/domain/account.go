@@ -41,7 +41,37 @@ type Account struct {
 	ActivatedAt       *time.Time
 	PasswordChangedAt time.Time
 	LastLoginAt       *time.Time
+
+	// Type is the strictest account type the account holds, for the
+	// password expiry and dormancy rules (PWD-3, PWD-4): AccountMember
+	// (the default; "" reads as member) or AccountNonMember. Plan
+	// registrations and staff roles set it.
+	Type string
+	// RecoveryReason is RecoveryMigrated or RecoveryAdminReset while the
+	// account must reset its password before signing in (LOGIN-2, MIG-3,
+	// PWD-6); "" otherwise.
+	RecoveryReason string
+	// RecoveryDeadline is when an administrator reset stops being
+	// finishable (PWD-6): its link expires then and the account stays
+	// recovery-required. nil for other reasons.
+	RecoveryDeadline *time.Time
+	// ExpiryWarnedAt is when the expiry warning of the current password was
+	// sent (PWD-8); a warning is due again only after a newer
+	// PasswordChangedAt.
+	ExpiryWarnedAt *time.Time
 }
+
+// Account types (the strictest the account holds; PWD-3, PWD-4).
+const (
+	AccountMember    = "member"
+	AccountNonMember = "non_member"
+)
+
+// Reasons an account must reset its password (Account.RecoveryReason).
+const (
+	RecoveryMigrated   = "migrated"    // a migrated account at its first sign-in (MIG-3)
+	RecoveryAdminReset = "admin_reset" // an administrator started a reset (PWD-6)
+)
 
 // Locked reports whether the account is locked.
 func (a *Account) Locked() bool { return a.LockedAt != nil }

@@ -37,6 +37,19 @@ const (
 	AuditRecoverReset   = "recovery.reset"   // a password reset through a recovery link (REC-4, REC-7)
 )
 
+// Account state transitions (docs/ACCOUNT_STATES.md). Activation is
+// AuditActivate and the lock after failed attempts AuditAccountLocked.
+const (
+	AuditLockDormant      = "account.lock_dormant"      // PWD-4: no sign-in for too long
+	AuditPasswordExpired  = "account.password_expired"  // PWD-3: locked as expired
+	AuditRecoveryRequired = "account.recovery_required" // detail: migrated | admin_reset (PWD-6)
+	AuditUnlock           = "account.unlock"            // a lock lifted (the password stays)
+	AuditResetDone        = "account.reset_done"        // a new password set: lock, expiry and recovery cleared
+	AuditDisable          = "account.disable"
+	AuditEnable           = "account.enable"
+	AuditExpiryWarning    = "account.expiry_warning" // PWD-8: the warning email queued
+)
+
 // AuditEvent is one security event. Detail never holds a password, token,
 // date of birth, member id or TIN.
 type AuditEvent struct {
