@@ -137,6 +137,10 @@ type TokenStore interface {
 	RevokeByAuthRequest(ctx context.Context, authRequestID string, now time.Time) error
 	RevokeBySession(ctx context.Context, sessionID string, now time.Time) error
 	RevokeByAccount(ctx context.Context, accountID string, now time.Time) error
+	// ClientsForSession returns the distinct ids of the clients that were
+	// issued tokens in the session (revoked, used or expired ones count
+	// while their rows exist), sorted; none for an empty id.
+	ClientsForSession(ctx context.Context, sessionID string) ([]string, error)
 	// DeleteTokensBefore removes tokens that expired before t.
 	DeleteTokensBefore(ctx context.Context, t time.Time) (int, error)
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) domain.Store) {
 	all = append(all, clientTests...)
 	all = append(all, authRequestTests...)
 	all = append(all, tokenTests...)
+	all = append(all, sessionClientTests...)
 	all = append(all, keyAuditTests...)
 	all = append(all, outboxTests...)
 	all = append(all, txTests...)
