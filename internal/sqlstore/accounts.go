@@ -67,7 +67,7 @@ func (db *DB) UpdateAccount(ctx context.Context, a *domain.Account) error {
 // call that set the lock.
 func (db *DB) RecordLoginFailure(ctx context.Context, accountID string, now time.Time, max int) (domain.FailureResult, error) {
 	var r domain.FailureResult
-	err := db.queryRow(ctx, `UPDATE accounts SET
+	err := db.queryRowWrite(ctx, `UPDATE accounts SET
 			failed_logins = failed_logins + 1,
 			last_failure_locked = (locked_at IS NULL AND failed_logins + 1 >= ?),
 			locked_at = CASE WHEN locked_at IS NULL AND failed_logins + 1 >= ? THEN ? ELSE locked_at END,

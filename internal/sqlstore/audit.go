@@ -8,7 +8,7 @@ import (
 
 // AppendAudit inserts e and sets e.ID.
 func (db *DB) AppendAudit(ctx context.Context, e *domain.AuditEvent) error {
-	err := db.queryRow(ctx, `INSERT INTO audit_events (time, type, account_id, actor_id, client_id, ip, detail)
+	err := db.queryRowWrite(ctx, `INSERT INTO audit_events (time, type, account_id, actor_id, client_id, ip, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		db.d.time(e.Time), e.Type, e.AccountID, e.ActorID, e.ClientID, e.IP, e.Detail).Scan(&e.ID)
 	return wrap(err, "append audit", "audit event")

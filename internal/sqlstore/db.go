@@ -13,11 +13,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -30,21 +30,25 @@ import (
 
 // DB is a domain.Store on one database. The DB given to an InTx function
 // runs every call in that transaction.
+//
+// A SQLite file has two pools of connections: one writer connection that
+// runs every write and every transaction, and several read-only
+// connections for plain reads. Writers therefore queue in Go for the one
+// connection instead of sleeping in SQLite's busy handler, and reads never
+// wait for a write (WAL). A read that follows a committed write sees it.
+// PostgreSQL and in-memory SQLite use one pool for both.
 type DB struct {
-	sql *sql.DB
-	q   querier // sql.DB, or the sql.Tx of an InTx
-	d   dialect
-	tx  bool
+	w  *pool   // writes, RETURNING updates and transactions
+	r  *pool   // plain reads outside a transaction; w itself when there is one pool
+	tx *sql.Tx // the transaction of an InTx, nil outside
+	d  dialect
+
+	// unprepared collects, inside InTx, the queries that ran without a
+	// prepared statement, to prepare on the writer pool after the end.
+	unprepared *[]string
 }
 
 var _ domain.Store = (*DB)(nil)
-
-// querier is what *sql.DB and *sql.Tx share.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
 
 // memCounter names each private in-memory SQLite database.
 var memCounter atomic.Int64
@@ -64,60 +68,95 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// openSQLite opens without migrating. The file runs in WAL mode with a
-// busy timeout; writing transactions begin IMMEDIATE so that two writers
-// wait for each other instead of failing on a lock upgrade.
+// readConns is how many read-only connections a SQLite file gets: enough
+// to keep every core busy with reads while the writer works.
+func readConns() int {
+	return max(4, 2*runtime.GOMAXPROCS(0))
+}
+
+// openSQLite opens without migrating. A file runs in WAL mode with
+// synchronous=NORMAL (a commit survives a crash of the process, not
+// always a power loss: docs/DESIGN.md, "Storage"). Its writer pool holds
+// one connection whose transactions begin IMMEDIATE; its read pool's
+// connections are query_only. Both keep a busy timeout for other
+// processes on the same file (`entrykeyid client add` while serve runs).
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	params := url.Values{}
 	params.Add("_pragma", "busy_timeout(10000)")
 	params.Add("_pragma", "foreign_keys(1)")
-	params.Set("_txlock", "immediate")
-	var dsn string
-	memory := path == ":memory:"
-	if memory {
+	if path == ":memory:" {
 		// One connection holds the database: a shared-cache database
 		// across connections would fail with "table is locked" instead
 		// of waiting.
 		var b [8]byte
 		rand.Read(b[:])
 		name := fmt.Sprintf("entrykeyid-%d-%s", memCounter.Add(1), hex.EncodeToString(b[:]))
+		params.Set("_txlock", "immediate")
 		params.Set("mode", "memory")
 		params.Set("cache", "shared")
-		dsn = "file:" + name + "?" + params.Encode()
-	} else {
-		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return nil, fmt.Errorf("sqlstore: create database folder: %w", err)
-			}
+		p, err := openSQLitePool(ctx, "file:"+name+"?"+params.Encode(), 1)
+		if err != nil {
+			return nil, err
 		}
-		params.Add("_pragma", "journal_mode(WAL)")
-		params.Add("_pragma", "synchronous(NORMAL)")
-		dsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + params.Encode()
+		return &DB{w: p, r: p, d: sqliteDialect}, nil
 	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlstore: create database folder: %w", err)
+		}
+	}
+	file := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
+	wp := cloneValues(params)
+	wp.Add("_pragma", "journal_mode(WAL)")
+	wp.Add("_pragma", "synchronous(NORMAL)")
+	wp.Set("_txlock", "immediate")
+	// The writer opens first: it creates the file and turns WAL on before
+	// any reader connects.
+	w, err := openSQLitePool(ctx, file+wp.Encode(), 1)
+	if err != nil {
+		return nil, err
+	}
+	rp := cloneValues(params)
+	rp.Add("_pragma", "query_only(1)")
+	r, err := openSQLitePool(ctx, file+rp.Encode(), readConns())
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	return &DB{w: w, r: r, d: sqliteDialect}, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+// openSQLitePool opens a pool of n connections that stay open, each
+// keeping the statements prepared on it, and checks that it answers.
+func openSQLitePool(ctx context.Context, dsn string, n int) (*pool, error) {
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
-	if memory {
-		sdb.SetMaxOpenConns(1)
-		sdb.SetMaxIdleConns(1)
-		sdb.SetConnMaxLifetime(0)
-		sdb.SetConnMaxIdleTime(0)
-	} else {
-		sdb.SetMaxOpenConns(16)
-		sdb.SetMaxIdleConns(16)
-	}
-	db := &DB{sql: sdb, q: sdb, d: sqliteDialect}
-	if err := db.Ping(ctx); err != nil {
+	sdb.SetMaxOpenConns(n)
+	sdb.SetMaxIdleConns(n)
+	sdb.SetConnMaxLifetime(0)
+	sdb.SetConnMaxIdleTime(0)
+	p := newPool(sdb, true)
+	if err := p.ping(ctx); err != nil {
 		sdb.Close()
 		return nil, err
 	}
-	return db, nil
+	return p, nil
 }
 
 // OpenPostgres connects to the PostgreSQL database at url (a postgres://
 // URL or key=value string). It does not migrate: call Migrate, or
-// CheckSchema before serving.
+// CheckSchema before serving. pgx prepares and caches each statement per
+// connection by itself.
 func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	sdb, err := sql.Open("pgx", url)
 	if err != nil {
@@ -126,12 +165,12 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	sdb.SetMaxOpenConns(32)
 	sdb.SetMaxIdleConns(32)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{sql: sdb, q: sdb, d: postgresDialect}
-	if err := db.Ping(ctx); err != nil {
+	p := newPool(sdb, false)
+	if err := p.ping(ctx); err != nil {
 		sdb.Close()
 		return nil, err
 	}
-	return db, nil
+	return &DB{w: p, r: p, d: postgresDialect}, nil
 }
 
 // Open opens the database cfg names: PostgreSQL when cfg.Database is set,
@@ -152,22 +191,30 @@ func (db *DB) Dialect() string { return db.d.name }
 // InTx runs fn in one transaction, committed when fn returns nil and
 // rolled back when it returns an error or panics. On the DB given to fn,
 // InTx runs fn in the same transaction. Inside fn, use only the tx store:
-// on SQLite a call on the outer store waits for the transaction to end.
+// on SQLite a write on the outer store waits for the transaction to end
+// (it needs the one writer connection), so it would wait forever.
 func (db *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err error) {
-	if db.tx {
+	if db.tx != nil {
 		return fn(db)
 	}
-	stx, err := db.sql.BeginTx(ctx, nil)
+	stx, err := db.w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap(err, "begin", "transaction")
 	}
+	var unprepared []string
 	done := false
 	defer func() {
 		if !done {
 			stx.Rollback()
 		}
+		// The writer connection is free again: prepare what the
+		// transaction ran unprepared, for the next one. A failure here
+		// only means it stays unprepared.
+		for _, q := range unprepared {
+			db.w.stmt(context.WithoutCancel(ctx), q)
+		}
 	}()
-	if err := fn(&DB{sql: db.sql, q: stx, d: db.d, tx: true}); err != nil {
+	if err := fn(&DB{w: db.w, r: db.w, tx: stx, d: db.d, unprepared: &unprepared}); err != nil {
 		return err
 	}
 	done = true
@@ -179,39 +226,25 @@ func (db *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err err
 
 // Ping reports EUNAVAILABLE when the database does not answer.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.sql.PingContext(ctx); err != nil {
-		return &domain.Error{Code: domain.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
+	if err := db.w.ping(ctx); err != nil {
+		return err
+	}
+	if db.r != db.w {
+		return db.r.ping(ctx)
 	}
 	return nil
 }
 
 // Close closes the database. On the DB of an InTx it does nothing.
 func (db *DB) Close() error {
-	if db.tx {
+	if db.tx != nil {
 		return nil
 	}
-	return db.sql.Close()
-}
-
-func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return db.q.ExecContext(ctx, db.d.rebind(q), args...)
-}
-
-func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.q.QueryContext(ctx, db.d.rebind(q), args...)
-}
-
-func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.q.QueryRowContext(ctx, db.d.rebind(q), args...)
-}
-
-// exists reports whether the query finds a row; used to tell "missing"
-// from "already used" after an atomic update changed nothing.
-func (db *DB) exists(ctx context.Context, q string, args ...any) (bool, error) {
-	var one int
-	err := db.queryRow(ctx, q, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+	err := db.w.close()
+	if db.r != db.w {
+		if e := db.r.close(); err == nil {
+			err = e
+		}
 	}
-	return err == nil, err
+	return err
 }

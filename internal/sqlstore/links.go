@@ -36,7 +36,7 @@ func (db *DB) LinkByDigest(ctx context.Context, digest string) (*domain.Link, er
 // UseLink marks the link used at now if it is unused and now is before
 // its expiry, in one UPDATE; otherwise ENOTFOUND and nothing changes.
 func (db *DB) UseLink(ctx context.Context, digest string, now time.Time) (*domain.Link, error) {
-	l, err := scanLink(db.queryRow(ctx, `UPDATE links SET used_at = ?
+	l, err := scanLink(db.queryRowWrite(ctx, `UPDATE links SET used_at = ?
 		WHERE digest = ? AND used_at IS NULL AND expires_at > ?
 		RETURNING `+linkCols, db.d.time(now), digest, db.d.time(now)))
 	return l, wrap(err, "use link", "link")

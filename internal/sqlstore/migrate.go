@@ -78,7 +78,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if db.tx {
+	if db.tx != nil {
 		return domain.Errorf(domain.EINTERNAL, "migrate cannot run inside a transaction")
 	}
 	return db.InTx(ctx, func(s domain.Store) error {
@@ -92,7 +92,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if tx.d.postgres {
 			timeType = "TIMESTAMPTZ"
 		}
-		if _, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		if err := tx.execScript(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			applied_at `+timeType+` NOT NULL)`); err != nil {
 			return wrap(err, "create schema_migrations", "schema_migrations")
@@ -105,7 +105,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return aheadError(current, len(ms))
 		}
 		for _, m := range ms[current:] {
-			if _, err := tx.exec(ctx, m.sql); err != nil {
+			if err := tx.execScript(ctx, m.sql); err != nil {
 				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 			}
 			if _, err := tx.exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",

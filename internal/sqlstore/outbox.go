@@ -24,7 +24,7 @@ func scanMessage(s scanner) (*domain.Message, error) {
 // EnqueueMessage inserts m and sets m.ID. A zero NextAttemptAt means due
 // at once.
 func (db *DB) EnqueueMessage(ctx context.Context, m *domain.Message) error {
-	err := db.queryRow(ctx, `INSERT INTO outbox (to_addr, subject, text_body, html_body, created_at, attempts,
+	err := db.queryRowWrite(ctx, `INSERT INTO outbox (to_addr, subject, text_body, html_body, created_at, attempts,
 			next_attempt_at, sent_at, last_error)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.To, m.Subject, m.Text, m.HTML, db.d.time(m.CreatedAt), m.Attempts, db.d.time(m.NextAttemptAt),
@@ -45,7 +45,7 @@ func (db *DB) ClaimMessages(ctx context.Context, now time.Time, limit int, lease
 	if db.d.postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := db.query(ctx, `UPDATE outbox SET next_attempt_at = ?
+	rows, err := db.queryWrite(ctx, `UPDATE outbox SET next_attempt_at = ?
 		WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
 		RETURNING `+messageCols, db.d.time(now.Add(lease)), db.d.time(now), limit)
@@ -106,7 +106,7 @@ const mailLockKey = 0x454b4d41
 // a time anyway. The count scans the outbox (no index on the address): it
 // serves sign-up, not every request.
 func (db *DB) CountMessagesTo(ctx context.Context, to string, since time.Time) (int, error) {
-	if db.d.postgres && db.tx {
+	if db.d.postgres && db.tx != nil {
 		if _, err := db.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, mailLockKey, to); err != nil {
 			return 0, wrap(err, "lock address", "message")
 		}

@@ -50,7 +50,7 @@ func (db *DB) EndSession(ctx context.Context, id string, now time.Time) error {
 // EndAccountSessions ends every open session of the account except
 // exceptID ("" for none) and returns the ids it ended.
 func (db *DB) EndAccountSessions(ctx context.Context, accountID, exceptID string, now time.Time) ([]string, error) {
-	rows, err := db.query(ctx, `UPDATE sessions SET ended_at = ?
+	rows, err := db.queryWrite(ctx, `UPDATE sessions SET ended_at = ?
 		WHERE account_id = ? AND id <> ? AND ended_at IS NULL
 		RETURNING id`, db.d.time(now), accountID, exceptID)
 	if err != nil {

@@ -2,7 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/entrykeyid/entrykeyid/internal/domain"
@@ -65,5 +68,62 @@ func TestSQLiteFileReopen(t *testing.T) {
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A second process on the same file (`entrykeyid client add` while serve
+// runs) writes while the first one's writers and readers are busy: it
+// waits in SQLite's busy handler instead of failing, and each side reads
+// the other's committed rows.
+func TestSQLiteFileTwoOpenersShareTheFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "entrykeyid.db")
+	serve, cli := mustOpenSQLite(t, path), mustOpenSQLite(t, path)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("busy-%d-%d", i, n)
+				a := &domain.Account{ID: id, Email: id + "@example.com", EmailKey: id + "@example.com",
+					Status: domain.StatusActive}
+				if err := serve.CreateAccount(ctx, a); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := serve.AccountByID(ctx, id); err != nil {
+					t.Errorf("read after write: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		c := &domain.Client{ID: fmt.Sprintf("client-%d", i), Name: "Portal", RedirectURIs: []string{"https://p.example/cb"}}
+		if err := cli.CreateClient(ctx, c); err != nil {
+			t.Fatalf("second opener: %v", err)
+		}
+		if _, err := serve.ClientByID(ctx, c.ID); err != nil {
+			t.Fatalf("first opener does not see the second's client: %v", err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// The read pool of a file database refuses writes, so a write that took
+// the wrong pool fails in tests instead of racing the writer.
+func TestSQLiteFileReadPoolIsReadOnly(t *testing.T) {
+	db := mustOpenSQLite(t, filepath.Join(t.TempDir(), "entrykeyid.db"))
+	err := sqlstore.WriteOnReadPoolForTest(context.Background(), db)
+	if err == nil || !strings.Contains(err.Error(), "readonly") {
+		t.Fatalf("write on the read pool: %v, want a read-only error", err)
 	}
 }
