@@ -51,6 +51,10 @@ type Account struct {
 	// account must reset its password before signing in (LOGIN-2, MIG-3,
 	// PWD-6); "" otherwise.
 	RecoveryReason string
+	// RecoveryRequiredAt is when the requirement was set: a password
+	// changed after it fulfils it (nil with a reason: it stands until the
+	// reason is cleared).
+	RecoveryRequiredAt *time.Time
 	// RecoveryDeadline is when an administrator reset stops being
 	// finishable (PWD-6): its link expires then and the account stays
 	// recovery-required. nil for other reasons.
@@ -59,6 +63,10 @@ type Account struct {
 	// sent (PWD-8); a warning is due again only after a newer
 	// PasswordChangedAt.
 	ExpiryWarnedAt *time.Time
+	// LastLockAt is when the last lock that was lifted had been set (the
+	// store keeps it when SetLock unlocks): dormancy counts from it too, so
+	// an unlocked dormant account is not locked again at once (PWD-4).
+	LastLockAt *time.Time
 }
 
 // Account types (the strictest the account holds; PWD-3, PWD-4).
