@@ -330,3 +330,26 @@ func IsLoopback(addr string) bool {
 func (r RateLimits) Proxies() ([]netip.Prefix, error) {
 	return ratelimit.ParsePrefixes(r.TrustedProxies)
 }
+
+// PasswordMaxAge is how long a password of an account of the given type
+// lives (PWD-3): "" and "member" are members, "non_member" non-members;
+// an unknown type gets the shorter of the two (the strictest).
+func (l Lifecycle) PasswordMaxAge(accountType string) time.Duration {
+	return l.byType(accountType, l.PasswordMaxAgeMember, l.PasswordMaxAgeNonMember)
+}
+
+// Dormancy is how long an account of the given type may go without
+// sign-in before it is locked (PWD-4); types as in PasswordMaxAge.
+func (l Lifecycle) Dormancy(accountType string) time.Duration {
+	return l.byType(accountType, l.DormancyMember, l.DormancyNonMember)
+}
+
+func (l Lifecycle) byType(accountType string, member, nonMember time.Duration) time.Duration {
+	switch accountType {
+	case "", "member":
+		return member
+	case "non_member":
+		return nonMember
+	}
+	return min(member, nonMember)
+}
