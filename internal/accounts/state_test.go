@@ -104,7 +104,9 @@ func TestPWD4_DormancyBoundaryMembersDay364And365(t *testing.T) {
 	a.ActivatedAt = ptr(a.PasswordChangedAt)
 	l := config.DefaultLifecycle()
 	l.PasswordMaxAgeMember = 1000 * day
-	at := func(now time.Time) (State, Reason) { return StateAt(a, l.PasswordMaxAge(a.Type), l.Dormancy(a.Type), now) }
+	at := func(now time.Time) (State, Reason) {
+		return StateAt(a, l.PasswordMaxAge(a.Type), l.Dormancy(a.Type), now)
+	}
 	if s, _ := at(t0.Add(364 * day)); s != StateActive {
 		t.Errorf("day 364: %s, want active", s)
 	}
@@ -118,7 +120,9 @@ func TestPWD4_DormancyBoundaryNonMembersDay89And90(t *testing.T) {
 	a := fresh(domain.AccountNonMember)
 	l := config.DefaultLifecycle()
 	l.PasswordMaxAgeNonMember = 1000 * day
-	at := func(now time.Time) (State, Reason) { return StateAt(a, l.PasswordMaxAge(a.Type), l.Dormancy(a.Type), now) }
+	at := func(now time.Time) (State, Reason) {
+		return StateAt(a, l.PasswordMaxAge(a.Type), l.Dormancy(a.Type), now)
+	}
 	if s, _ := at(t0.Add(90*day - time.Second)); s != StateActive {
 		t.Errorf("day 89: %s, want active", s)
 	}
