@@ -33,10 +33,10 @@ type Recovery struct {
 	Account *domain.Account
 }
 
-// recoveryAction decides REC-4 from the stored facts: a lock for failed
-// attempts or dormancy is undone; every other account resets.
-func recoveryAction(a *domain.Account) RecoveryAction {
-	if a.Locked() && (a.LockReason == domain.LockFailedAttempts || a.LockReason == domain.LockDormant) {
+// recoveryAction decides REC-4 from the account's state (StateOf): locked
+// for failed attempts or dormancy is unlocked; every other state resets.
+func (s *Service) recoveryAction(a *domain.Account) RecoveryAction {
+	if st, _ := s.StateOf(a); st == StateLocked {
 		return RecoveryUnlock
 	}
 	return RecoveryReset
@@ -57,7 +57,7 @@ func (s *Service) OpenRecovery(ctx context.Context, secret string) (*Recovery, e
 	if err != nil {
 		return nil, err
 	}
-	return &Recovery{Action: recoveryAction(a), Account: a}, nil
+	return &Recovery{Action: s.recoveryAction(a), Account: a}, nil
 }
 
 // CompleteRecovery answers POST /recover: it uses the link once (REC-2)
@@ -89,7 +89,7 @@ func (s *Service) CompleteRecovery(ctx context.Context, secret, newPassword, con
 	if err != nil {
 		return nil, err
 	}
-	action := recoveryAction(a)
+	action := s.recoveryAction(a)
 	var hash string
 	if action == RecoveryReset {
 		if fe := checkNewPassword(s.cfg.Policy, newPassword, confirm); len(fe) > 0 {
@@ -105,7 +105,7 @@ func (s *Service) CompleteRecovery(ctx context.Context, secret, newPassword, con
 		if err != nil {
 			return err
 		}
-		if action == RecoveryUnlock && recoveryAction(fresh) == RecoveryReset {
+		if action == RecoveryUnlock && s.recoveryAction(fresh) == RecoveryReset {
 			// Changed since the form was shown: show the reset form.
 			return FieldErrors{FieldResetPassword: KeyRequired}
 		}
@@ -135,7 +135,16 @@ func (s *Service) CompleteRecovery(ctx context.Context, secret, newPassword, con
 
 // unlock undoes the lock of a within tx (REC-4).
 func (s *Service) unlock(ctx context.Context, tx domain.Store, a *domain.Account, m Meta) error {
-	reason := a.LockReason
+	_, reason := s.StateOf(a)
+	if !a.Locked() {
+		// Dormant by the clock with no stored lock: store the lock, so
+		// that lifting it records when it was set (Account.LastLockAt)
+		// and dormancy counts again from now (PWD-4).
+		now := s.clock.Now()
+		if err := tx.SetLock(ctx, a.ID, &now, string(reason)); err != nil {
+			return err
+		}
+	}
 	if err := tx.SetLock(ctx, a.ID, nil, ""); err != nil {
 		return err
 	}
@@ -143,7 +152,7 @@ func (s *Service) unlock(ctx context.Context, tx domain.Store, a *domain.Account
 	if err := tx.VoidLinks(ctx, a.ID, domain.LinkRecover, s.clock.Now()); err != nil {
 		return fmt.Errorf("void recovery links: %w", err)
 	}
-	return s.audit(ctx, tx, domain.AuditRecoverUnlock, a.ID, m, reason)
+	return s.audit(ctx, tx, domain.AuditRecoverUnlock, a.ID, m, string(reason))
 }
 
 // reset gives a the password hash within tx and ends everything the old
@@ -213,10 +222,10 @@ func (s *Service) recoveryLink(ctx context.Context, st domain.Store, secret stri
 		// Sent to a former address, or the password changed since.
 		return nil, nil, errRecoverInvalid()
 	}
-	switch a.Status {
-	case domain.StatusDisabled:
+	switch st, _ := s.StateOf(a); st {
+	case StateDisabled:
 		return l, a, errRecoverDisabled()
-	case domain.StatusPending:
+	case StatePending:
 		return nil, nil, errRecoverInvalid()
 	}
 	return l, a, nil
