@@ -89,6 +89,7 @@ type env struct {
 	clock *domain.FixedClock
 	mail  *recordingComposer
 	cfg   config.Config
+	hash  *password.Hasher
 }
 
 func newEnv(t *testing.T) *env {
@@ -107,7 +108,8 @@ func newEnvWith(t *testing.T, p config.Argon2) *env {
 	cfg.Issuer = "https://id.example.test"
 	cfg.Argon2 = p
 	e := &env{store: db, clock: domain.NewFixedClock(t0), mail: &recordingComposer{}, cfg: cfg}
-	e.svc = New(db, password.NewHasher(p), e.mail, e.clock, cfg, nil)
+	e.hash = password.NewHasher(p)
+	e.svc = New(db, e.hash, e.mail, e.clock, cfg, nil)
 	return e
 }
 
