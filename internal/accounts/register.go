@@ -104,6 +104,7 @@ func (s *Service) Register(ctx context.Context, in SignUp, m Meta) error {
 		Language:          d.Language,
 		PasswordHash:      hash,
 		Status:            domain.StatusPending,
+		Type:              domain.AccountMember,
 		CreatedAt:         now,
 		UpdatedAt:         now,
 		PasswordChangedAt: now,

@@ -21,6 +21,7 @@ type Store interface {
 	KeyStore
 	AuditStore
 	OutboxStore
+	LifecycleStore
 
 	// InTx runs fn in one database transaction: everything fn does through
 	// the Store it is given commits together or not at all. Calling InTx
@@ -30,6 +31,27 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
+}
+
+// LifecycleStore keeps what the account lifecycle needs beyond the
+// account row (docs/ACCOUNT_STATES.md).
+type LifecycleStore interface {
+	// TryLease takes or renews the named lease for holder until now+ttl,
+	// atomically: true when it was free, expired at now, or already
+	// holder's; false (and nothing changes) while another holder's lease
+	// lives. One runner at a time across nodes.
+	TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// AddPasswordHistory records a password hash the account has had (PWD-2).
+	AddPasswordHistory(ctx context.Context, accountID, hash string, at time.Time) error
+	// PasswordHistory returns the account's latest limit hashes, newest first.
+	PasswordHistory(ctx context.Context, accountID string, limit int) ([]string, error)
+	// ActiveAccounts returns up to limit accounts with StatusActive and an
+	// ID greater than afterID, in ID order.
+	ActiveAccounts(ctx context.Context, afterID string, limit int) ([]*Account, error)
+	// MarkExpiryWarned sets ExpiryWarnedAt to now when no warning is
+	// recorded for the current password (none, or older than
+	// PasswordChangedAt), atomically; true for the one call that set it.
+	MarkExpiryWarned(ctx context.Context, accountID string, now time.Time) (bool, error)
 }
 
 // AccountStore keeps accounts.

@@ -9,14 +9,17 @@ import (
 
 const accountCols = `id, email, email_key, first_name, last_name, language, phone, fax,
 	password_hash, status, failed_logins, locked_at, lock_reason, created_at, updated_at,
-	activated_at, password_changed_at, last_login_at`
+	activated_at, password_changed_at, last_login_at,
+	account_type, recovery_reason, recovery_required_at, recovery_deadline, expiry_warned_at, last_lock_at`
 
 func scanAccount(s scanner) (*domain.Account, error) {
 	var a domain.Account
 	err := s.Scan(&a.ID, &a.Email, &a.EmailKey, &a.FirstName, &a.LastName, &a.Language, &a.Phone, &a.Fax,
 		&a.PasswordHash, &a.Status, &a.FailedLogins, nullTimeCol{&a.LockedAt}, &a.LockReason,
 		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, nullTimeCol{&a.ActivatedAt},
-		timeCol{&a.PasswordChangedAt}, nullTimeCol{&a.LastLoginAt})
+		timeCol{&a.PasswordChangedAt}, nullTimeCol{&a.LastLoginAt},
+		&a.Type, &a.RecoveryReason, nullTimeCol{&a.RecoveryRequiredAt}, nullTimeCol{&a.RecoveryDeadline},
+		nullTimeCol{&a.ExpiryWarnedAt}, nullTimeCol{&a.LastLockAt})
 	if err != nil {
 		return nil, err
 	}
@@ -26,11 +29,13 @@ func scanAccount(s scanner) (*domain.Account, error) {
 // CreateAccount inserts a; ECONFLICT when a.ID or a.EmailKey is taken.
 func (db *DB) CreateAccount(ctx context.Context, a *domain.Account) error {
 	_, err := db.exec(ctx, `INSERT INTO accounts (`+accountCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Email, a.EmailKey, a.FirstName, a.LastName, a.Language, a.Phone, a.Fax,
 		a.PasswordHash, a.Status, a.FailedLogins, db.d.nullTime(a.LockedAt), a.LockReason,
 		db.d.time(a.CreatedAt), db.d.time(a.UpdatedAt), db.d.nullTime(a.ActivatedAt),
-		db.d.time(a.PasswordChangedAt), db.d.nullTime(a.LastLoginAt))
+		db.d.time(a.PasswordChangedAt), db.d.nullTime(a.LastLoginAt),
+		a.Type, a.RecoveryReason, db.d.nullTime(a.RecoveryRequiredAt), db.d.nullTime(a.RecoveryDeadline),
+		db.d.nullTime(a.ExpiryWarnedAt), db.d.nullTime(a.LastLockAt))
 	return wrap(err, "create account", "account")
 }
 
@@ -47,16 +52,18 @@ func (db *DB) AccountByEmailKey(ctx context.Context, emailKey string) (*domain.A
 	return a, wrap(err, "account by email", "account")
 }
 
-// UpdateAccount writes a's profile, status, activation and password
-// fields and UpdatedAt. ENOTFOUND when the account is missing, ECONFLICT
+// UpdateAccount writes a's profile, status, activation, password, type
+// and recovery fields and UpdatedAt. ENOTFOUND when the account is missing, ECONFLICT
 // when a new EmailKey is taken.
 func (db *DB) UpdateAccount(ctx context.Context, a *domain.Account) error {
 	res, err := db.exec(ctx, `UPDATE accounts SET email = ?, email_key = ?, first_name = ?, last_name = ?,
 		language = ?, phone = ?, fax = ?, password_hash = ?, status = ?, updated_at = ?,
-		activated_at = ?, password_changed_at = ?
+		activated_at = ?, password_changed_at = ?,
+		account_type = ?, recovery_reason = ?, recovery_required_at = ?, recovery_deadline = ?
 		WHERE id = ?`,
 		a.Email, a.EmailKey, a.FirstName, a.LastName, a.Language, a.Phone, a.Fax, a.PasswordHash,
-		a.Status, db.d.time(a.UpdatedAt), db.d.nullTime(a.ActivatedAt), db.d.time(a.PasswordChangedAt), a.ID)
+		a.Status, db.d.time(a.UpdatedAt), db.d.nullTime(a.ActivatedAt), db.d.time(a.PasswordChangedAt),
+		a.Type, a.RecoveryReason, db.d.nullTime(a.RecoveryRequiredAt), db.d.nullTime(a.RecoveryDeadline), a.ID)
 	return notFoundUnless(res, err, "update account", "account")
 }
 
@@ -87,12 +94,14 @@ func (db *DB) RecordLoginSuccess(ctx context.Context, accountID string, now time
 }
 
 // SetLock locks the account at lockedAt with reason, or, with lockedAt
-// nil, unlocks it and resets its failure count.
+// nil, unlocks it, resets its failure count and keeps the lifted lock's
+// time as last_lock_at (dormancy counts from it).
 func (db *DB) SetLock(ctx context.Context, accountID string, lockedAt *time.Time, reason string) error {
 	var q string
 	var args []any
 	if lockedAt == nil {
-		q = `UPDATE accounts SET locked_at = NULL, lock_reason = '', failed_logins = 0, last_failure_locked = ?
+		q = `UPDATE accounts SET last_lock_at = COALESCE(locked_at, last_lock_at),
+			locked_at = NULL, lock_reason = '', failed_logins = 0, last_failure_locked = ?
 			WHERE id = ?`
 		args = []any{false, accountID}
 	} else {

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) domain.Store) {
 	all = append(all, sessionClientTests...)
 	all = append(all, keyAuditTests...)
 	all = append(all, outboxTests...)
+	all = append(all, lifecycleTests...)
 	all = append(all, txTests...)
 	for _, tc := range all {
 		t.Run(tc.name, func(t *testing.T) {
