@@ -113,18 +113,29 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		Users:  o.Users, Duration: o.Duration.String(), Warmup: o.Warmup.String(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
 	fmt.Fprintf(progress, "(g) raw argon2id rate, %s\n", o.RawDuration)
+	overall, _ := memory() // the peak so far, before the resets below
+	peak := resetPeakRSS()
 	c0 := sampleCPU()
 	if r.Argon2PerSecond, err = argon2Rate(cfg.Argon2, o.RawDuration); err != nil {
 		return nil, fmt.Errorf("bench: argon2 rate: %w", err)
 	}
 	c1 := sampleCPU()
 	r.Argon2CPU[0], r.Argon2CPU[1] = cpuUse(c0, c1)
+	if peak {
+		r.Argon2PeakRSSMiB, _ = memory()
+		overall = max(overall, r.Argon2PeakRSSMiB)
+		resetPeakRSS()
+	}
 	fmt.Fprintf(progress, "(h) raw %s signing rate, %s\n", cfg.SigningAlg, o.RawDuration)
 	if r.SignPerSecond, err = signRate(ctx, store, cfg.SigningAlg, o.RawDuration); err != nil {
 		return nil, err
 	}
 	c2 := sampleCPU()
 	r.SignCPU[0], r.SignCPU[1] = cpuUse(c1, c2)
+	if peak {
+		r.SignPeakRSSMiB, _ = memory()
+		overall = max(overall, r.SignPeakRSSMiB)
+	}
 
 	transport := &http.Transport{
 		Proxy:               nil,
@@ -161,10 +172,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 		fmt.Fprintf(progress, "(%s) %s: %d users, %s warm-up, %s\n", s.Key, s.Name, o.Users, o.Warmup, o.Duration)
-		r.Scenarios = append(r.Scenarios, runScenario(ctx, s, users, o.Warmup, o.Duration))
+		res := runScenario(ctx, s, users, o.Warmup, o.Duration)
+		r.Scenarios = append(r.Scenarios, res)
+		overall = max(overall, res.PeakRSSMiB)
 	}
 	r.ratios()
-	r.PeakRSSMiB, r.RSSMiB = memory()
+	last, now := memory()
+	r.PeakRSSMiB, r.RSSMiB = max(overall, last), now
 	return r, nil
 }
 
