@@ -192,6 +192,9 @@ func (s *Service) activate(ctx context.Context, l *domain.Link, d signUpData, m 
 		if err := tx.UpdateAccount(ctx, a); err != nil {
 			return err
 		}
+		if err := s.RecordHistory(ctx, tx, a.ID, a.PasswordHash); err != nil {
+			return err
+		}
 		// Failed sign-ins so far were against a password this account may
 		// no longer have.
 		if a.FailedLogins > 0 || (a.Locked() && a.LockReason == domain.LockFailedAttempts) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/entrykeyid/entrykeyid/internal/config"
 	"github.com/entrykeyid/entrykeyid/internal/domain"
 )
 
@@ -13,6 +14,9 @@ const (
 	KeyLoginLocked   = "login.locked"
 	KeyLoginPending  = "login.pending"
 	KeyLoginDisabled = "login.disabled"
+	KeyLoginExpired  = "login.expired"  // PWD-3: the way out is "Trouble logging in?"
+	KeyLoginDormant  = "login.dormant"  // PWD-4: locked for dormancy
+	KeyLoginRecovery = "login.recovery" // LOGIN-2: a recovery email is the way in
 )
 
 func errLoginFailed() *domain.Error {
@@ -30,13 +34,19 @@ func errLoginLocked() *domain.Error {
 // EUNAUTHORIZED "login.failed" as a wrong password, so the answer and its
 // timing never tell whether an address has an account.
 //
-// Other outcomes, as *domain.Error:
-//   - disabled: EFORBIDDEN "login.disabled", whatever the password;
-//   - locked: EFORBIDDEN "login.locked", even with the right password
-//     (LOGIN-5; unlocking is through "Trouble logging in?");
-//   - wrong password: the failure is counted in one atomic store update;
-//     the fifth in a row locks the account and gives "login.locked",
-//     others give "login.failed";
+// The account's state (StateOf) is applied first: a password that has
+// expired (PWD-3) or an account gone dormant (PWD-4) is locked now, in the
+// store, and audited. Then, as *domain.Error:
+//   - wrong password on an active or pending account: the failure is
+//     counted in one atomic store update; the fifth in a row locks the
+//     account and gives "login.locked", others "login.failed";
+//   - wrong password on any other state: "login.failed" under
+//     enumeration_protection = strict (LOGIN-2: no state message before a
+//     correct password), else the state's message as below;
+//   - disabled: EFORBIDDEN "login.disabled";
+//   - locked: EFORBIDDEN "login.locked" (failed attempts) or
+//     "login.dormant"; password expired: "login.expired"; recovery
+//     required: "login.recovery" (the caller sends the recovery email);
 //   - pending with the right password: EFORBIDDEN "login.pending".
 //
 // On success the failure count is reset and, when the stored hash has old
@@ -60,17 +70,20 @@ func (s *Service) Authenticate(ctx context.Context, email, pw string, m Meta) (*
 		s.log.ErrorContext(ctx, "stored password hash unreadable", "account_id", a.ID, "err", err)
 		return nil, &domain.Error{Code: domain.EINTERNAL, Message: "Internal error.", Err: err}
 	}
+	state, reason, err := s.applyState(ctx, a, m)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case a.Status == domain.StatusDisabled:
-		return nil, s.refuse(ctx, a, m, errf(domain.EFORBIDDEN, KeyLoginDisabled, "This account is disabled."))
-	case a.Locked():
-		return nil, s.refuse(ctx, a, m, errLoginLocked())
-	case !right:
+	case !right && (state == StateActive || state == StatePending):
 		return nil, s.wrongPassword(ctx, a, m)
-	case a.Status == domain.StatusPending:
+	case !right && s.strict():
+		return nil, s.refuse(ctx, a, m, errLoginFailed())
+	case state == StateActive:
+	case state == StatePending:
 		return nil, s.refuse(ctx, a, m, errf(domain.EFORBIDDEN, KeyLoginPending, "This account is not activated yet."))
-	case a.Status != domain.StatusActive:
-		return nil, s.refuse(ctx, a, m, errf(domain.EFORBIDDEN, KeyLoginDisabled, "This account cannot sign in."))
+	default:
+		return nil, s.refuse(ctx, a, m, stateError(state, reason))
 	}
 
 	now := s.clock.Now()
@@ -83,8 +96,8 @@ func (s *Service) Authenticate(ctx context.Context, email, pw string, m Meta) (*
 	if err != nil {
 		return nil, err
 	}
-	if fresh.Locked() {
-		return nil, s.refuse(ctx, fresh, m, errLoginLocked())
+	if st, r := s.StateOf(fresh); st != StateActive {
+		return nil, s.refuse(ctx, fresh, m, stateError(st, r))
 	}
 	if rehash {
 		s.upgradeHash(ctx, fresh, pw)
@@ -147,4 +160,27 @@ func (s *Service) upgradeHash(ctx context.Context, a *domain.Account, pw string)
 		return
 	}
 	s.log.InfoContext(ctx, "password hash upgraded", "account_id", a.ID)
+}
+
+// strict reports whether enumeration_protection = strict (LOGIN-2).
+func (s *Service) strict() bool {
+	return s.cfg.Lifecycle.EnumerationProtection == config.EnumerationStrict
+}
+
+// stateError is the sign-in refusal of an account in a state other than
+// active or pending.
+func stateError(st State, r Reason) *domain.Error {
+	switch {
+	case st == StateDisabled:
+		return errf(domain.EFORBIDDEN, KeyLoginDisabled, "This account is disabled.")
+	case st == StateLocked && r == ReasonDormant:
+		return errf(domain.EFORBIDDEN, KeyLoginDormant, "This account is locked because it was not used for a long time.")
+	case st == StatePasswordExpired:
+		return errf(domain.EFORBIDDEN, KeyLoginExpired, "The password of this account has expired.")
+	case st == StateRecoveryRequired:
+		return errf(domain.EFORBIDDEN, KeyLoginRecovery, "This account must set a new password.")
+	case st == StatePending:
+		return errf(domain.EFORBIDDEN, KeyLoginPending, "This account is not activated yet.")
+	}
+	return errLoginLocked()
 }
