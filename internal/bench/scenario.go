@@ -158,10 +158,14 @@ type Result struct {
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
 }
 
-// runScenario prepares every user, then lets all of them loop on s.op for
-// warmup+duration. An operation counts, with its latency, when it ends
-// inside the measured window (after the warm-up); throughput is those
-// operations over the window. Errors count from the start of the warm-up.
+// runScenario prepares every user, then lets all of them loop on s.op:
+// through the warm-up, then the measured window of the given duration,
+// after which no user starts another operation and those in flight
+// finish. Every operation that ends after the warm-up counts, with its
+// latency; throughput is their number over the time from the end of the
+// warm-up to the last of them (at least duration). So a slow operation
+// (a password sign-in on a loaded machine) is never dropped for
+// outlasting a short window. Errors count from the start of the warm-up.
 func runScenario(ctx context.Context, s scenario, users []*vu, warmup, duration time.Duration) Result {
 	res := Result{Key: s.Key, Name: s.Name}
 	var mu sync.Mutex
@@ -193,6 +197,7 @@ func runScenario(ctx context.Context, s scenario, users []*vu, warmup, duration 
 	}
 
 	lat := make([]latencies, len(users))
+	last := make([]time.Time, len(users)) // each user's last counted completion
 	peak := resetPeakRSS()
 	from := time.Now().Add(warmup)
 	end := from.Add(duration)
@@ -218,28 +223,30 @@ func runScenario(ctx context.Context, s scenario, users []*vu, warmup, duration 
 					}
 					continue
 				}
-				// An operation counts when it started inside the measured
-				// window, even if it ends after it: on a loaded machine a
-				// slow operation (a password sign-in) may outlast a short
-				// window, and dropping it would report nothing at all.
-				if !t0.Before(from) {
+				if !t1.Before(from) {
 					lat[i] = append(lat[i], t1.Sub(t0))
+					last[i] = t1
 				}
 			}
 		})
 	}
 	time.Sleep(time.Until(from))
 	c0 := sampleCPU()
-	time.Sleep(time.Until(end))
+	wg.Wait()
 	c1 := sampleCPU()
 	res.CPUSelf, res.CPUOthers = cpuUse(c0, c1)
-	wg.Wait()
 	if peak {
 		res.PeakRSSMiB, _ = memory()
 	}
+	window := end
+	for _, t := range last {
+		if t.After(window) {
+			window = t
+		}
+	}
 	sum := summarize(lat)
 	res.Ops = sum.N
-	res.PerSecond = float64(sum.N) / duration.Seconds()
+	res.PerSecond = float64(sum.N) / window.Sub(from).Seconds()
 	res.P50ms, res.P99ms, res.MaxMs = ms(sum.P50), ms(sum.P99), ms(sum.Max)
 	return res
 }
