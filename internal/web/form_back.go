@@ -63,6 +63,9 @@ var formScreens = map[string]formScreen{
 	"/signup":          {"/signup", []string{"authRequestID"}},
 	"/activate":        {"/activate", []string{"token"}},
 	"/activate/resend": {"/login", nil},
+	"/trouble":         {"/trouble", nil},
+	"/trouble/resend":  {"/trouble", nil},
+	"/recover":         {"/recover", []string{"token"}},
 	"/logout":          {"/logout", []string{"client_id", "post_logout_redirect_uri", "state"}},
 }
 

@@ -34,6 +34,13 @@ type page struct {
 	Portals []portal        // account screen: the portals to open
 	Back    string          // error screen: the URL of the screen a refused form came from
 
+	// recovery (REC-1 to REC-5): on check-email "sent" (the recovery
+	// variant of the screen), on the recover and success screens what the
+	// link does ("unlock" or "reset"); Resends counts the check-email
+	// screen's resends so far (REC-3).
+	Recovery string
+	Resends  int
+
 	// logout confirmation: passed on to POST /logout
 	ClientID, PostLogoutRedirectURI, State string
 }
