@@ -11,27 +11,35 @@ import (
 
 // accountShow serves GET /account, where a sign-in that no portal asked
 // for lands (ACC-3's "Log in to register" among them): who is signed in,
-// a link to every portal the account can open, and a sign-out button.
-// Without a live session it sends the browser to sign in.
+// the profile form (PROF-1), the ways to change the password (PWD-5) and
+// the email address (PROF-2), a link to every portal the account can open,
+// and a sign-out button. Without a live session it sends the browser to
+// sign in.
 func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) {
-	_, acc, err := s.session(r)
-	if err != nil {
-		s.failErr(w, r, err)
+	_, acc, ok := s.signedIn(w, r)
+	if !ok {
 		return
 	}
-	if acc == nil {
-		http.Redirect(w, r, s.cfg.URL("/login"), http.StatusFound)
-		return
-	}
+	f := profileForm{FirstName: acc.FirstName, LastName: acc.LastName, Phone: acc.Phone, Fax: acc.Fax, Language: acc.Language}
+	s.accountPage(w, r, acc, f, nil, http.StatusOK)
+}
+
+// accountPage renders the account screen with the profile form f and its
+// problems.
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, acc *domain.Account, f profileForm, probs []problem, status int) {
 	clients, err := s.store.ListClients(r.Context())
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
 	p := s.newPage(w, r, "account")
-	p.Account = acc
+	p.Next = "/account"
+	p.Account, p.Profile, p.Problems = acc, f, probs
 	p.Portals = portalsOf(clients)
-	s.write(w, r, http.StatusOK, p)
+	if len(probs) == 0 {
+		p.Notice = accountDone[r.URL.Query().Get("done")]
+	}
+	s.write(w, r, status, p)
 }
 
 // portal is one link of the account screen: the portal's name and home.

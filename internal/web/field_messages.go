@@ -11,6 +11,7 @@ import (
 const (
 	maxEmailLen = 254 // accounts.NormalizeEmail refuses a longer address
 	maxNameLen  = 100 // accounts.Register refuses a longer first or last name
+	maxPhoneLen = 32  // accounts.UpdateProfile refuses a longer phone or fax number
 )
 
 // maxLen returns the longest value the server accepts in the named field,
@@ -18,8 +19,10 @@ const (
 // the policy's maximum, never below 128 (PWD-1).
 func (s *Server) maxLen(field string) int {
 	switch field {
-	case "email", "username":
+	case "email", "username", "new_email":
 		return maxEmailLen
+	case "phone", "fax":
+		return maxPhoneLen
 	case "first_name", "last_name":
 		return maxNameLen
 	case "password", "confirm_password", "current_password", "new_password":

@@ -34,12 +34,8 @@ type page struct {
 	Portals []portal        // account screen: the portals to open
 	Back    string          // error screen: the URL of the screen a refused form came from
 
-	// recovery (REC-1 to REC-5): on check-email "sent" (the recovery
-	// variant of the screen), on the recover and success screens what the
-	// link does ("unlock" or "reset"); Resends counts the check-email
-	// screen's resends so far (REC-3).
-	Recovery string
-	Resends  int
+	Profile  profileForm // account screen: the profile form (PROF-1)
+	NewEmail string      // change-email screen: the address asked for (PROF-2)
 
 	// logout confirmation: passed on to POST /logout
 	ClientID, PostLogoutRedirectURI, State string
