@@ -37,6 +37,13 @@ type page struct {
 	Profile  profileForm // account screen: the profile form (PROF-1)
 	NewEmail string      // change-email screen: the address asked for (PROF-2)
 
+	// recovery (REC-1 to REC-5): on check-email "sent" (the recovery
+	// variant of the screen), on the recover and success screens what the
+	// link does ("unlock" or "reset"); Resends counts the check-email
+	// screen's resends so far (REC-3).
+	Recovery string
+	Resends  int
+
 	// logout confirmation: passed on to POST /logout
 	ClientID, PostLogoutRedirectURI, State string
 }

@@ -30,7 +30,12 @@ func (s *Server) routes() {
 		{"POST /account/email", s.post(s.emailChangeSubmit)},
 		{"GET /account/email/confirm", s.emailConfirmShow}, // shows a button; never uses the link
 		{"POST /account/email/confirm", s.post(s.emailConfirmSubmit)},
-		{"GET /trouble", s.page("trouble")},
+		{"GET /trouble", s.troubleShow},                   // "Trouble logging in?" (REC-1, REC-6)
+		{"POST /trouble", s.post(s.troubleSubmit)},        // -> check your email
+		{"POST /trouble/resend", s.post(s.troubleResend)}, // REC-2, REC-3
+		{"GET /recover", s.recoverShow},                   // shows unlock or reset; never uses the link
+		{"POST /recover", s.post(s.recoverSubmit)},        // REC-4, REC-5, REC-7
+		{"GET /recover/done", s.recoverDone},              // success: "Log in"
 		{"GET /help", s.page("help")},
 		{"GET /privacy", s.page("privacy")},
 		{"GET /terms", s.page("terms")},
