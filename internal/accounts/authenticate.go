@@ -140,7 +140,7 @@ func (s *Service) wrongPassword(ctx context.Context, a *domain.Account, m Meta) 
 			return err
 		}
 	}
-	if res.Locked {
+	if res.Locked && !s.strict() {
 		return errLoginLocked()
 	}
 	return errLoginFailed()

@@ -113,6 +113,8 @@ func codeKeys() []string {
 		"login.failed", "login.locked", "login.pending", "login.disabled", "link.invalid",
 		"field.required", "field.too_long", "field.invalid", "email.invalid",
 		"password.mismatch", "password.too_short", "password.too_long", "password.classes",
+		"password.common", "password.reused", "login.expired", "login.dormant", "login.recovery",
+		"locked.failed_attempts", "locked.dormant", "state.pending", "recover.required",
 		"name.too_long", "language.invalid",
 		// chosen here
 		"error.cross_origin", "error.csrf", "error.auth_request", "check_email.resent",

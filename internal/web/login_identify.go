@@ -11,10 +11,13 @@ import (
 
 // loginIdentify serves POST /login, screen 1 (LOGIN-1, LOGIN-2).
 //
-// Screen 2 follows for every well-formed address, whether or not it has
-// an account: no lookup is made, so the page and its timing are the same
-// for an active and an unknown address. The username travels to screen 2
-// in a form field, never in the URL. Remember me is applied now: it keeps
+// The account's state decides what follows (accounts.IdentifyState,
+// stateScreen): an active account, and an unknown or malformed address
+// alike, get screen 2, with one lookup each, so the page and its timing
+// are the same; other states get their guidance screen. Under
+// enumeration_protection = strict no lookup is made and every address
+// gets screen 2. The username travels to screen 2 in a form field, never
+// in the URL. Remember me is applied now: it keeps
 // the username alone (LOGIN-4).
 //
 // One exception: when this browser has signed in meanwhile (in another
@@ -42,6 +45,18 @@ func (s *Server) loginIdentify(w http.ResponseWriter, r *http.Request) {
 	}
 	s.remember(w, r, f.Username, f.RememberMe)
 	if s.continueSession(w, r, ar, f.Username) {
+		return
+	}
+	clientID := ""
+	if ar != nil {
+		clientID = ar.ClientID
+	}
+	st, reason, err := s.accounts.IdentifyState(r.Context(), f.Username, meta(r, clientID))
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	if s.stateScreen(w, r, p, st, reason, clientID) {
 		return
 	}
 	p.Screen = "password"

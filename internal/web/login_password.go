@@ -11,8 +11,10 @@ import (
 //
 // A refused password re-shows screen 2 with the reason in the error
 // summary: wrong password or unknown address alike ("login.failed"), and
-// for now the locked, pending and disabled states too (LOGIN-2's own
-// screens come later). On success a new session starts with a new cookie
+// a pending account with its resend offer. Locked, expired, dormant,
+// disabled and recovery-required accounts get their LOGIN-2 screen
+// (stateScreen): under enumeration_protection = strict this is the first
+// time the state shows, after a correct password. On success a new session starts with a new cookie
 // value, never one the browser sent (LOGIN-7), set as a browser-session
 // cookie (LOGIN-6); the auth request is completed and the browser goes
 // back to the provider, or to /account when no portal asked.
@@ -53,6 +55,9 @@ func (s *Server) loginPassword(w http.ResponseWriter, r *http.Request) {
 		de, ok := errors.AsType[*domain.Error](err)
 		if !ok || de.Key == "" || !s.cat.Has(de.Key) || statusFor(de.Code) >= 500 {
 			s.failErr(w, r, err)
+			return
+		}
+		if st, reason, ok := stateOfKey(de.Key); ok && s.stateScreen(w, r, p, st, reason, clientID) {
 			return
 		}
 		p.Error, p.Pending = de.Key, de.Key == "login.pending"

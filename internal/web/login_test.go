@@ -112,18 +112,21 @@ func TestLOGIN3_EmptyPasswordAsksForIt(t *testing.T) {
 			`<p class="field-error" id="password-error">Enter your password.</p>`, `aria-describedby="password-error"`)
 }
 
-func TestLOGIN5_LockedAccountShownOnPasswordScreen(t *testing.T) {
+func TestLOGIN5_LockedAccountShownOnLockedScreen(t *testing.T) {
 	e := newEnv(t)
 	e.activeAccount("ana@example.test", "es")
 	b := e.browser()
 	b.header.Set("Accept-Language", "es")
-	for range 5 {
+	for range 4 {
 		b.signIn("ana@example.test", "Wrong-Password-1", "", false)
 	}
-	r := b.signIn("ana@example.test", goodPassword, "", false)
-	r.wantStatus(t, http.StatusForbidden).wantScreen(t, "password").
-		wantBody(t, "Tu cuenta se bloqueó por demasiados intentos fallidos de inicio de sesión. "+
-			"Elige “¿Problemas para iniciar sesión?” para desbloquearla.", `id="trouble"`)
+	// The fifth failure locks, and says so with the way out.
+	form := url.Values{"username": {"ana@example.test"}, "password": {"Wrong-Password-1"}}
+	b.post("/login/password", form).wantStatus(t, http.StatusForbidden).wantScreen(t, "locked").
+		wantBody(t, "Tu cuenta se bloqueó por demasiados intentos fallidos de inicio de sesión.", `id="trouble"`)
+	form.Set("password", goodPassword)
+	r := b.post("/login/password", form)
+	r.wantStatus(t, http.StatusForbidden).wantScreen(t, "locked")
 	if r.setCookie(e.srv.sessionCookie()) != nil {
 		t.Fatal("a locked account got a session")
 	}
@@ -133,7 +136,7 @@ func TestLOGIN2_PendingAccountOffersResend(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser()
 	b.post("/signup", signupValues("pending@example.test")).wantStatus(t, 200).wantScreen(t, "check-email")
-	r := b.signIn("pending@example.test", goodPassword, "", false)
+	r := b.post("/login/password", url.Values{"username": {"pending@example.test"}, "password": {goodPassword}})
 	r.wantStatus(t, http.StatusForbidden).wantScreen(t, "password").
 		wantBody(t, "Your account is not active yet.", `id="resend"`, `action="`+issuer+`/activate/resend"`)
 	n := len(e.mail.sent)
