@@ -214,3 +214,32 @@ func TestPROF2_LinksVoidedByEmailChange(t *testing.T) {
 		t.Errorf("the recovery link sent to the old address is still usable: %v", err)
 	}
 }
+
+// TestPROF2_RecoveryLinkRefusedAfterEmailChange: a recovery link sent to
+// the old address before the change cannot be opened after it.
+func TestPROF2_RecoveryLinkRefusedAfterEmailChange(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.active(t, "ana@example.test")
+	if err := e.svc.StartRecovery(ctx, "ana@example.test", Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	rs := e.mail.all(TemplateRecover)
+	if len(rs) != 1 {
+		t.Fatalf("%d recovery emails", len(rs))
+	}
+	u, _ := url.Parse(rs[0].Data["Link"].(string))
+	secret := u.Query().Get("token")
+	if _, err := e.svc.OpenRecovery(ctx, secret); err != nil {
+		t.Fatalf("before the change: %v", err)
+	}
+	if err := e.svc.RequestEmailChange(ctx, a.ID, "new@example.test", goodPassword, Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ConfirmEmailChange(ctx, e.mail.lastEmailChangeSecret(t), Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.OpenRecovery(ctx, secret); err == nil {
+		t.Error("a recovery link from before the email change still opens")
+	}
+}

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,8 +42,9 @@ const (
 
 // ChangePassword changes the password of the signed-in account (PWD-5):
 // current is checked, next must satisfy the policy and the screening of
-// PWD-1/PWD-8 (password.CheckPolicy) and equal confirm. Re-using the
-// current password is allowed (PWD-2, history depth 0).
+// PWD-1/PWD-8 (password.CheckPolicy), the history depth setting (PWD-2,
+// CheckHistory: with the default depth 0 the current password may be
+// chosen again) and equal confirm.
 //
 // On success, in one transaction: the new hash and PasswordChangedAt are
 // stored; every other session of the account is ended and the tokens
@@ -53,7 +55,8 @@ const (
 // language; the change is audited.
 //
 // Errors: FieldErrors (current_password "password.current_wrong", audited,
-// or the new password's problems; nothing changes), ETOOMANY
+// or the new password's problems, new_password "password.reused" among
+// them; nothing changes), ETOOMANY
 // "reauth.too_many" (see MaxReauthFailures), ENOTFOUND for no account.
 func (s *Service) ChangePassword(ctx context.Context, accountID, sessionID, current, next, confirm string, m Meta) error {
 	fe := FieldErrors{}
@@ -76,6 +79,12 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, sessionID, curr
 	}
 	a, err := s.reauthenticate(ctx, accountID, current, domain.AuditPasswordChangeFailed, m)
 	if err != nil {
+		return err
+	}
+	if err := s.CheckHistory(ctx, s.store, accountID, next); err != nil {
+		if fe, ok := errors.AsType[FieldErrors](err); ok {
+			return FieldErrors{FieldNewPassword: fe[FieldPassword]}
+		}
 		return err
 	}
 	hash, err := s.hasher.Hash(next)
@@ -102,6 +111,9 @@ func (s *Service) ChangePassword(ctx context.Context, accountID, sessionID, curr
 		}
 		fresh.PasswordHash, fresh.PasswordChangedAt, fresh.UpdatedAt = hash, now, now
 		if err := tx.UpdateAccount(ctx, fresh); err != nil {
+			return err
+		}
+		if err := s.RecordHistory(ctx, tx, accountID, hash); err != nil {
 			return err
 		}
 		if ended, err = s.endOtherSessions(ctx, tx, accountID, sessionID); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/entrykeyid/entrykeyid/internal/domain"
+	"github.com/entrykeyid/entrykeyid/internal/password"
 )
 
 const newPassword = "Another-Horse-7"
@@ -181,5 +182,27 @@ func TestPWD5_ChangeVoidsOutstandingLinks(t *testing.T) {
 	}
 	if _, err := e.store.UseLink(ctx, rec.Digest, e.clock.Now()); !domain.IsNotFound(err) {
 		t.Errorf("the recovery link is still usable: %v", err)
+	}
+}
+
+// TestPWD5_HistoryDepthApplies: with a history depth of 1 (PWD-2) the
+// current password cannot be chosen again on the change form; with the
+// default depth 0 it can.
+func TestPWD5_HistoryDepthApplies(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.active(t, "ana@example.test")
+	if err := e.svc.ChangePassword(ctx, a.ID, "", goodPassword, goodPassword, goodPassword, Meta{}); err != nil {
+		t.Fatalf("depth 0, same password: %v", err)
+	}
+	cfg := e.cfg
+	cfg.Lifecycle.PasswordHistory = 1
+	svc := New(e.store, password.NewHasher(small), e.mail, e.clock, cfg, nil)
+	err := svc.ChangePassword(ctx, a.ID, "", goodPassword, goodPassword, goodPassword, Meta{})
+	if fe, ok := errors.AsType[FieldErrors](err); !ok || fe[FieldNewPassword] != KeyPasswordReused {
+		t.Fatalf("depth 1, same password: %v", err)
+	}
+	if err := svc.ChangePassword(ctx, a.ID, "", goodPassword, newPassword, newPassword, Meta{}); err != nil {
+		t.Fatal(err)
 	}
 }
