@@ -135,6 +135,7 @@ func registerPortal(ctx context.Context, store domain.Store, p *demoPortal) erro
 		SecretDigest:           oidc.HashSecret(p.secret),
 		RedirectURIs:           []string{portal.RedirectURI(p.url)},
 		PostLogoutRedirectURIs: []string{portal.PostLogoutRedirectURI(p.url)},
+		BackchannelLogoutURI:   portal.BackchannelLogoutURI(p.url),
 		PortalType:             p.kind,
 		CreatedAt:              time.Now().UTC(),
 	}

@@ -22,6 +22,7 @@ type Store interface {
 	AuditStore
 	OutboxStore
 	LifecycleStore
+	LogoutStore
 
 	// InTx runs fn in one database transaction: everything fn does through
 	// the Store it is given commits together or not at all. Calling InTx

@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/entrykeyid/entrykeyid/internal/i18n"
 )
@@ -12,7 +13,8 @@ import (
 // portal, sign in, create an account (ACC-2), activate it from the email
 // (ACC-3), sign in identity-first (LOGIN-1, LOGIN-3, LOGIN-7), land on the
 // Member portal signed in, open the Provider portal with no prompt
-// (SSO-1), sign out there and find both portals signed out (SSO-3).
+// (SSO-1), sign out there and find both portals signed out (SSO-3), the
+// Member portal through back-channel logout, without a visit.
 func TestSSO1_BrowserSignUpSignInSingleSignOnSignOut(t *testing.T) {
 	chromium := requireBrowser(t)
 	catalog, err := i18n.Load()
@@ -121,6 +123,9 @@ func TestSSO1_BrowserSignUpSignInSingleSignOnSignOut(t *testing.T) {
 			if loc := c.location(); !strings.HasPrefix(loc, demo.Provider.URL+"/") {
 				t.Errorf("after sign-out at %s, want the Provider portal", loc)
 			}
+			// The Member portal was told over the back channel (SSO-3):
+			// its session is gone before the browser goes back to it.
+			waitNoPortalSession(t, demo.Member)
 			c.open(demo.Member.URL + "/")
 			if s := c.screen(); s != "portal-signed-out" {
 				t.Errorf("Member portal after signing out of the Provider portal: screen %q, want portal-signed-out", s)
@@ -129,5 +134,19 @@ func TestSSO1_BrowserSignUpSignInSingleSignOnSignOut(t *testing.T) {
 			c.open(demo.Provider.URL + "/login")
 			c.waitScreen("identify")
 		})
+	}
+}
+
+// waitNoPortalSession waits up to five seconds for the portal to hold no
+// session: the provider's back-channel worker delivers within a second
+// of a sign-out.
+func waitNoPortalSession(t *testing.T, p *RunningPortal) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for p.Portal.Sessions() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still holds %d sessions: no back-channel logout", p.ClientID, p.Portal.Sessions())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

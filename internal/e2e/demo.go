@@ -68,6 +68,7 @@ func startPortal(t testing.TB, idp *IdP, l net.Listener, cfg portal.Config) *Run
 		ID: cfg.ClientID, Name: cfg.Title, PortalType: cfg.Kind,
 		RedirectURIs:           []string{portal.RedirectURI(cfg.BaseURL)},
 		PostLogoutRedirectURIs: []string{portal.PostLogoutRedirectURI(cfg.BaseURL)},
+		BackchannelLogoutURI:   portal.BackchannelLogoutURI(cfg.BaseURL),
 	})
 	cfg.Issuer = idp.Issuer
 	cfg.Log = NewTestLogger(t, cfg.Kind+"-portal")

@@ -11,7 +11,8 @@ import (
 // the library's document, whose URLs come from the configured issuer, and
 // removes what EntryKeyID does not offer: implicit and hybrid response
 // types, the device, JWT-bearer and client-credentials grants,
-// private_key_jwt and request objects.
+// private_key_jwt and request objects. It adds back-channel logout with
+// sid (backchannel.go).
 func (p *Provider) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -33,6 +34,8 @@ func (p *Provider) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	d.RequestObjectSigningAlgValuesSupported = nil
 	d.RequestParameterSupported = false
 	d.ClaimTypesSupported = []string{"normal"}
+	d.BackChannelLogoutSupported = true
+	d.BackChannelLogoutSessionSupported = true
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	op.Discover(w, d)
 }

@@ -84,6 +84,31 @@
 //     /login. Without one it redirects to cfg.URL("/logout?client_id=..&
 //     post_logout_redirect_uri=..&state=.."), where package web asks the
 //     person to confirm by POST; LogoutRedirect validates the target there.
+//   - Back-channel logout (SSO-3, OpenID Connect Back-Channel Logout 1.0;
+//     discovery says backchannel_logout_supported and
+//     backchannel_logout_session_supported). Whenever a session ends
+//     (/end_session with a valid hint; sign-out at /logout, a password
+//     reset or change, through accounts.(*Service).EndSession and the
+//     other session-ending methods of accounts), the transaction that
+//     ends it also writes, through EnqueueBackchannelLogout, one row of
+//     the logout_deliveries outbox for each client that was issued tokens
+//     in the session (store.ClientsForSession) and has a
+//     BackchannelLogoutURI; one per client and session, however often it
+//     ends. Imports point down: accounts defines the LogoutNotifier
+//     function type and calls it inside its transactions; the server sets
+//     Provider.EnqueueBackchannelLogout as that notifier; accounts never
+//     imports oidc. BackchannelWorker (run by the server on every node)
+//     claims due rows with a one-minute lease (store.ClaimLogouts, so two
+//     nodes never post one notice at once), signs a fresh logout token
+//     per attempt with the client's algorithm (typ logout+jwt; iss, aud =
+//     client id, iat, exp two minutes later, jti, sid, sub, the
+//     back-channel event; no nonce) and POSTs logout_token= with a
+//     five-second timeout, following no redirect. A 2xx answer marks the
+//     row delivered; anything else is retried after 10s, 20s, 40s ... at
+//     most 15 minutes apart, and given up (logged as an error) 24 hours
+//     after the session ended. Sessions that merely time out are not
+//     announced: each portal's own timeout and its userinfo and refresh
+//     calls, which fail once the session is over, end them.
 //   - /userinfo takes the access token from the Authorization header or a
 //     POST form body, never from the URL query (RFC 6750).
 //   - The library logs through slog.Default; New routes those lines to the

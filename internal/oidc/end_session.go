@@ -84,8 +84,9 @@ func (p *Provider) serveEndSession(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
-// endSession ends the session, revokes its tokens and audits "signout",
-// in one transaction: the same effect as accounts' EndSession. A session
+// endSession ends the session, revokes its tokens, records the
+// back-channel logout notices of its portals and audits "signout", in one
+// transaction: the same effect as accounts' EndSession. A session
 // that is unknown, of another account, or already ended is left alone.
 func (p *Provider) endSession(ctx context.Context, sid, accountID, clientID, ip string) error {
 	sess, err := p.store.SessionByID(ctx, sid)
@@ -103,6 +104,9 @@ func (p *Provider) endSession(ctx context.Context, sid, accountID, clientID, ip 
 			return err
 		}
 		if err := tx.RevokeBySession(ctx, sid, now); err != nil {
+			return err
+		}
+		if err := p.EnqueueBackchannelLogout(ctx, tx, []string{sid}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, &domain.AuditEvent{

@@ -46,6 +46,8 @@ type Provider struct {
 	storage *storage
 	op      *op.Provider
 	handler http.Handler
+
+	backchannel *BackchannelWorker // posts back-channel logout tokens (backchannel_worker.go)
 }
 
 // New builds the provider for cfg.Issuer. It loads the signing keys from
@@ -70,6 +72,7 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 		return nil, err
 	}
 	p.storage = &storage{store: store, cfg: cfg, clock: clock, log: log, keys: p.keys}
+	p.backchannel = newBackchannelWorker(p)
 
 	opCfg := &op.Config{
 		DefaultLogoutRedirectURI: cfg.URL("/login"),

@@ -83,6 +83,7 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 		name:     displayName(claims.Name, claims.GivenName, claims.FamilyName),
 		email:    claims.Email,
 		idToken:  tokens.IDToken,
+		sid:      claims.SessionID,
 		access:   tokens.AccessToken,
 		refresh:  tokens.RefreshToken,
 		expiry:   tokens.Expiry,

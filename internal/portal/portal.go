@@ -9,12 +9,15 @@
 // between ports of one host. Every page view of a signed-in person asks
 // the identity provider's userinfo endpoint, refreshing the access token
 // when it has expired, so a sign-out elsewhere (which revokes the tokens
-// of that single sign-on session) ends this portal's session too.
+// of that single sign-on session) ends this portal's session too. Sooner
+// still, the provider posts a back-channel logout token when the single
+// sign-on session ends, and the portal drops its sessions of it at once.
 //
 //	GET  /          who is signed in, or a sign-in button
 //	GET  /login     starts the code flow (state, PKCE verifier, nonce)
 //	GET  /callback  exchanges the code, verifies the ID token, signs in
 //	POST /logout    (CSRF token) ends the portal session, then RP-initiated logout at the provider
+//	POST /backchannel-logout  the provider's logout token (backchannel.go) drops the sessions it names
 package portal
 
 import (
@@ -100,6 +103,7 @@ type session struct {
 	name     string
 	email    string
 	idToken  string // for id_token_hint at sign-out
+	sid      string // the provider's session (ID token sid), for back-channel logout
 	access   string
 	refresh  string
 	expiry   time.Time // of the access token
@@ -145,6 +149,7 @@ func (p *Portal) Handler() http.Handler {
 	mux.HandleFunc("GET /login", p.startLogin)
 	mux.HandleFunc("GET /callback", p.callback)
 	mux.HandleFunc("POST /logout", p.logout)
+	mux.HandleFunc("POST /backchannel-logout", p.backchannelLogout)
 	mux.HandleFunc("GET /lang", p.chooseLanguage)
 	mux.HandleFunc("GET /style.css", serveCSS)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

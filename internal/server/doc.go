@@ -6,7 +6,10 @@
 //	                    /oauth/token /oauth/introspect /oauth/revoke /userinfo /end_session /keys
 //	web.Server       ── every other path (the hosted screens)
 //	mail.Worker      ── delivers the outbox by SMTP or into <data-dir>/mail (background)
-//	cleanup          ── deletes expired authorization requests and tokens (background)
+//	oidc.BackchannelWorker ── posts back-channel logout tokens to portals (background);
+//	                    accounts' session ends feed it (SetLogoutNotifier)
+//	cleanup          ── deletes expired authorization requests and tokens, and old
+//	                    back-channel logout notices (background)
 //
 // and adds its own endpoints: /healthz (the process is up), /readyz (the
 // database answers within 2s), /metrics (Prometheus, a registry per

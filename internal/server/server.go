@@ -24,6 +24,11 @@ import (
 // are deleted.
 const CleanupInterval = 5 * time.Minute
 
+// LogoutNoticeKeep is how long a delivered or given-up back-channel
+// logout notice stays in the store (for support questions) before
+// cleanup deletes it.
+const LogoutNoticeKeep = 7 * 24 * time.Hour
+
 // Server is the identity provider: one http.Handler over the OpenID
 // Connect provider, the hosted screens and the operations endpoints, and
 // the background work (mail delivery, cleanup) that goes with them.
@@ -35,6 +40,7 @@ type Server struct {
 	metrics  *Metrics
 	accounts *accounts.Service
 	worker   *mail.Worker
+	logouts  *oidc.BackchannelWorker
 	handler  http.Handler
 
 	stop context.CancelFunc
@@ -67,6 +73,9 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 	if err != nil {
 		return nil, fmt.Errorf("openid connect provider: %w", err)
 	}
+	// Every session the account service ends records the back-channel
+	// logout notices of its portals in the same transaction (SSO-3).
+	svc.SetLogoutNotifier(provider.EnqueueBackchannelLogout)
 	site, err := web.New(web.Deps{Config: cfg, Accounts: svc, Store: store, Clock: clock, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("hosted screens: %w", err)
@@ -80,6 +89,7 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 		metrics:  metrics,
 		accounts: svc,
 		worker:   worker,
+		logouts:  provider.Backchannel(),
 	}
 	var inbox http.Handler
 	if cfg.Dev {
@@ -92,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 	bg, stop := context.WithCancel(ctx)
 	s.stop = stop
 	s.background(bg, "mail worker", s.worker.Run)
+	s.background(bg, "back-channel logout", s.logouts.Run)
 	s.background(bg, "cleanup", s.cleanup)
 	return s, nil
 }
@@ -134,6 +145,10 @@ func (s *Server) Accounts() *accounts.Service { return s.accounts }
 // FlushMail delivers every message due now, once, and reports how many.
 func (s *Server) FlushMail(ctx context.Context) (int, error) { return s.worker.Flush(ctx) }
 
+// FlushBackchannel posts every back-channel logout notice due now, once,
+// and reports how many portals took theirs.
+func (s *Server) FlushBackchannel(ctx context.Context) (int, error) { return s.logouts.Flush(ctx) }
+
 // Close stops the background work and waits for it to finish. It does not
 // close the store.
 func (s *Server) Close() error {
@@ -168,7 +183,8 @@ func (s *Server) cleanup(ctx context.Context) error {
 	}
 }
 
-// CleanupOnce deletes expired authorization requests and tokens now.
+// CleanupOnce deletes expired authorization requests and tokens, and
+// back-channel logout notices done more than LogoutNoticeKeep ago, now.
 func (s *Server) CleanupOnce(ctx context.Context) {
 	now := s.clock.Now()
 	reqs, err := s.store.DeleteAuthRequestsBefore(ctx, now.Add(-s.cfg.AuthRequestTTL))
@@ -179,7 +195,11 @@ func (s *Server) CleanupOnce(ctx context.Context) {
 	if err != nil {
 		s.log.Warn("cleanup of tokens failed", slog.String("error", err.Error()))
 	}
-	if reqs+toks > 0 {
-		s.log.Info("cleanup", slog.Int("auth_requests", reqs), slog.Int("tokens", toks))
+	logouts, err := s.store.DeleteLogoutsBefore(ctx, now.Add(-LogoutNoticeKeep))
+	if err != nil {
+		s.log.Warn("cleanup of back-channel logout notices failed", slog.String("error", err.Error()))
+	}
+	if reqs+toks+logouts > 0 {
+		s.log.Info("cleanup", slog.Int("auth_requests", reqs), slog.Int("tokens", toks), slog.Int("logout_notices", logouts))
 	}
 }

@@ -102,9 +102,24 @@ func startIdPClock(t *testing.T, clock domain.Clock, edit func(*config.Config)) 
 func (p *idp) url(path string) string { return p.cfg.URL(path) }
 
 // startPortals runs a Member and a Provider portal, each registered as a
-// confidential client, linking to each other.
+// confidential client with its back-channel logout URI, linking to each
+// other.
 func startPortals(t *testing.T, p *idp) (member, provider *httptest.Server) {
 	t.Helper()
+	ps := startPortalPair(t, p)
+	return ps[0].srv, ps[1].srv
+}
+
+// testPortal is a running demo portal and its server.
+type testPortal struct {
+	srv *httptest.Server
+	pt  *portal.Portal
+}
+
+// startPortalPair is startPortals, returning the portals too.
+func startPortalPair(t *testing.T, p *idp) [2]testPortal {
+	t.Helper()
+	var out [2]testPortal
 	kinds := []struct{ kind, title string }{
 		{domain.PortalMember, "Member portal"},
 		{domain.PortalProvider, "Provider portal"},
@@ -120,6 +135,7 @@ func startPortals(t *testing.T, p *idp) (member, provider *httptest.Server) {
 			ID: k.kind + "-portal", Name: k.title, SecretDigest: oidc.HashSecret(secret),
 			RedirectURIs:           []string{portal.RedirectURI(base(i))},
 			PostLogoutRedirectURIs: []string{portal.PostLogoutRedirectURI(base(i))},
+			BackchannelLogoutURI:   portal.BackchannelLogoutURI(base(i)),
 			PortalType:             k.kind, CreatedAt: time.Now().UTC(),
 		})
 		if err != nil {
@@ -137,8 +153,9 @@ func startPortals(t *testing.T, p *idp) (member, provider *httptest.Server) {
 		servers[i].Config.Handler = pt.Handler()
 		servers[i].Start()
 		t.Cleanup(servers[i].Close)
+		out[i] = testPortal{srv: servers[i], pt: pt}
 	}
-	return servers[0], servers[1]
+	return out
 }
 
 // get requests path from the identity provider with a plain client.

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) domain.Store) {
 	all = append(all, authRequestTests...)
 	all = append(all, tokenTests...)
 	all = append(all, sessionClientTests...)
+	all = append(all, logoutTests...)
 	all = append(all, keyAuditTests...)
 	all = append(all, outboxTests...)
 	all = append(all, lifecycleTests...)
