@@ -31,7 +31,8 @@ const LogoutNoticeKeep = 7 * 24 * time.Hour
 
 // Server is the identity provider: one http.Handler over the OpenID
 // Connect provider, the hosted screens and the operations endpoints, and
-// the background work (mail delivery, cleanup) that goes with them.
+// the background work (mail delivery, cleanup, the account sweeper) that
+// goes with them.
 type Server struct {
 	cfg      config.Config
 	store    domain.Store
@@ -104,6 +105,7 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 	s.background(bg, "mail worker", s.worker.Run)
 	s.background(bg, "back-channel logout", s.logouts.Run)
 	s.background(bg, "cleanup", s.cleanup)
+	s.background(bg, "account sweeper", NewSweeper(store, svc, clock, cfg.Lifecycle.SweepEvery, log).Run)
 	return s, nil
 }
 

@@ -33,9 +33,16 @@ type Sweeper struct {
 	log      *slog.Logger
 }
 
+// DefaultSweepEvery is the interval of a sweeper given none.
+const DefaultSweepEvery = 10 * time.Minute
+
 // NewSweeper returns a sweeper over store with a holder name unique to
-// this process (host name and random bits).
+// this process (host name and random bits). An interval of 0 or less is
+// DefaultSweepEvery.
 func NewSweeper(store domain.Store, svc *accounts.Service, clock domain.Clock, every time.Duration, log *slog.Logger) *Sweeper {
+	if every <= 0 {
+		every = DefaultSweepEvery
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
