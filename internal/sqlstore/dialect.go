@@ -58,7 +58,7 @@ func (d dialect) time(t time.Time) any {
 	if d.postgres {
 		return t
 	}
-	return t.Format(sqliteTimeLayout)
+	return formatFixedTime(t)
 }
 
 // nullTime returns t as a query argument, NULL when t is nil.

@@ -20,8 +20,14 @@ func parseTime(src any) (t time.Time, ok bool, err error) {
 	case time.Time:
 		return v.UTC(), true, nil
 	case string:
+		if t, ok := parseFixedTime(v); ok {
+			return t, true, nil
+		}
 		t, err = time.Parse(time.RFC3339Nano, v)
 	case []byte:
+		if t, ok := parseFixedTime(string(v)); ok {
+			return t, true, nil
+		}
 		t, err = time.Parse(time.RFC3339Nano, string(v))
 	default:
 		return time.Time{}, false, fmt.Errorf("sqlstore: cannot read %T as a time", src)
@@ -64,21 +70,21 @@ func (c nullTimeCol) Scan(src any) error {
 type listCol struct{ p *[]string }
 
 func (c listCol) Scan(src any) error {
-	var b []byte
+	var text string
 	switch v := src.(type) {
 	case nil:
 		*c.p = nil
 		return nil
 	case string:
-		b = []byte(v)
+		text = v
 	case []byte:
-		b = v
+		text = string(v)
 	default:
 		return fmt.Errorf("sqlstore: cannot read %T as a list", src)
 	}
-	var s []string
-	if len(b) > 0 {
-		if err := json.Unmarshal(b, &s); err != nil {
+	s, ok := parsePlainList(text)
+	if !ok && len(text) > 0 {
+		if err := json.Unmarshal([]byte(text), &s); err != nil {
 			return fmt.Errorf("sqlstore: bad stored list: %w", err)
 		}
 	}
@@ -93,6 +99,9 @@ func (c listCol) Scan(src any) error {
 func listArg(s []string) string {
 	if len(s) == 0 {
 		return "[]"
+	}
+	if b, ok := appendPlainList(nil, s); ok {
+		return string(b)
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
