@@ -67,7 +67,7 @@ func (s *Service) OpenRecovery(ctx context.Context, secret string) (*Recovery, e
 //     its recovery links; the password does not change and
 //     newPassword/confirm are ignored;
 //   - RecoveryReset: newPassword and confirm are checked first (PWD-1,
-//     PWD-8 screening; FieldErrors on "new_password" and
+//     PWD-8 screening, PWD-2 history; FieldErrors on "new_password" and
 //     "confirm_password", the link still unused). Then the password is
 //     replaced, any lock is undone, every session of the account is ended
 //     (with the back-channel notices of the logout notifier, if set), its
@@ -94,6 +94,13 @@ func (s *Service) CompleteRecovery(ctx context.Context, secret, newPassword, con
 	if action == RecoveryReset {
 		if fe := checkNewPassword(s.cfg.Policy, newPassword, confirm); len(fe) > 0 {
 			return nil, fe
+		}
+		// PWD-2: with a history depth set, a recent password is refused.
+		if err := s.CheckHistory(ctx, s.store, a.ID, newPassword); err != nil {
+			if fe, ok := errors.AsType[FieldErrors](err); ok {
+				return nil, FieldErrors{FieldResetPassword: fe[FieldPassword]}
+			}
+			return nil, err
 		}
 		if hash, err = s.hasher.Hash(newPassword); err != nil {
 			return nil, err
@@ -137,15 +144,14 @@ func (s *Service) CompleteRecovery(ctx context.Context, secret, newPassword, con
 func (s *Service) unlock(ctx context.Context, tx domain.Store, a *domain.Account, m Meta) error {
 	_, reason := s.StateOf(a)
 	if !a.Locked() {
-		// Dormant by the clock with no stored lock: store the lock, so
+		// Dormant by the clock with no stored lock: store it first, so
 		// that lifting it records when it was set (Account.LastLockAt)
 		// and dormancy counts again from now (PWD-4).
-		now := s.clock.Now()
-		if err := tx.SetLock(ctx, a.ID, &now, string(reason)); err != nil {
+		if err := s.LockDormant(ctx, tx, a, m); err != nil {
 			return err
 		}
 	}
-	if err := tx.SetLock(ctx, a.ID, nil, ""); err != nil {
+	if err := s.Unlock(ctx, tx, a.ID, "", m); err != nil {
 		return err
 	}
 	a.LockedAt, a.LockReason, a.FailedLogins = nil, "", 0
@@ -169,12 +175,15 @@ func (s *Service) reset(ctx context.Context, tx domain.Store, a *domain.Account,
 	if err := tx.UpdateAccount(ctx, a); err != nil {
 		return err
 	}
-	if a.Locked() || a.FailedLogins > 0 {
-		if err := tx.SetLock(ctx, a.ID, nil, ""); err != nil {
-			return err
-		}
-		a.LockedAt, a.LockReason, a.FailedLogins = nil, "", 0
+	if err := s.RecordHistory(ctx, tx, a.ID, hash); err != nil {
+		return err
 	}
+	// Every lock and any recovery requirement end with the new password.
+	if err := s.ResetDone(ctx, tx, a.ID, m); err != nil {
+		return err
+	}
+	a.LockedAt, a.LockReason, a.FailedLogins = nil, "", 0
+	a.RecoveryReason, a.RecoveryRequiredAt, a.RecoveryDeadline = "", nil, nil
 	ended, err := tx.EndAccountSessions(ctx, a.ID, "", now)
 	if err != nil {
 		return fmt.Errorf("end sessions: %w", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/entrykeyid/entrykeyid/internal/domain"
+	"github.com/entrykeyid/entrykeyid/internal/password"
 )
 
 const resetPassword = "Brand-New-Pass-42"
@@ -472,4 +473,66 @@ func alter(secret string) string {
 		last = "B"
 	}
 	return secret[:len(secret)-1] + last
+}
+
+func TestREC4_RecoveryRequiredAndExpiredByTheClockReset(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(e *env, a *domain.Account)
+	}{
+		{"migrated", func(e *env, a *domain.Account) {
+			now := e.clock.Now()
+			a.RecoveryReason, a.RecoveryRequiredAt = domain.RecoveryMigrated, &now
+			if err := e.store.UpdateAccount(context.Background(), a); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"password 365 days old", func(e *env, a *domain.Account) {
+			e.clock.Advance(365 * 24 * time.Hour)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			a := e.active(t, "ana@example.com")
+			tt.setup(e, a)
+			if st, _ := e.svc.StateOf(e.account(t, "ana@example.com")); st == StateActive {
+				t.Fatalf("state %s before recovery", st)
+			}
+			secret := e.startRecovery(t, "ana@example.com")
+			if r, err := e.svc.OpenRecovery(ctx, secret); err != nil || r.Action != RecoveryReset {
+				t.Fatalf("OpenRecovery = %+v, %v; want reset", r, err)
+			}
+			e.clock.Advance(time.Minute)
+			if _, err := e.svc.CompleteRecovery(ctx, secret, resetPassword, resetPassword, Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			if st, r := e.svc.StateOf(e.account(t, "ana@example.com")); st != StateActive {
+				t.Fatalf("state %s/%s after the reset, want active", st, r)
+			}
+			if !e.signsIn(t, "ana@example.com", resetPassword) {
+				t.Fatal("the new password does not sign in")
+			}
+		})
+	}
+}
+
+func TestPWD2_ResetRefusesARecentPasswordWhenHistoryIsSet(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.active(t, "ana@example.com")
+	cfg := e.cfg
+	cfg.Lifecycle.PasswordHistory = 2
+	svc := New(e.store, password.NewHasher(small), e.mail, e.clock, cfg, nil)
+	if err := svc.StartRecovery(ctx, "ana@example.com", Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	secret := e.mail.recoverSecret(t, "ana@example.com")
+	_, err := svc.CompleteRecovery(ctx, secret, goodPassword, goodPassword, Meta{})
+	if fe, ok := errors.AsType[FieldErrors](err); !ok || fe[FieldResetPassword] != KeyPasswordReused {
+		t.Fatalf("reset to the current password: %v, want %s on %s", err, KeyPasswordReused, FieldResetPassword)
+	}
+	if _, err := svc.CompleteRecovery(ctx, secret, resetPassword, resetPassword, Meta{}); err != nil {
+		t.Fatalf("a new password after the refusal: %v", err)
+	}
 }
