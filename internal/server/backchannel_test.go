@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entrykeyid/entrykeyid/internal/accounts"
 )
 
 // signedInAtBoth signs a new account in at the Member portal, then at the
@@ -156,4 +158,45 @@ func TestSSO3_PortalRefusesInvalidLogoutTokens(t *testing.T) {
 	if ps[1].pt.Sessions() != 1 {
 		t.Fatal("an invalid logout token dropped a session")
 	}
+}
+
+func accountID(t *testing.T, p *idp, email string) string {
+	t.Helper()
+	key, _ := accounts.NormalizeEmail(email)
+	a, err := p.store.AccountByEmailKey(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+// A password change made elsewhere (another session of the account) ends
+// this browser's session, and its portals are told (SSO-3, PWD-5).
+func TestSSO3_PasswordChangeElsewhereSignsPortalsOut(t *testing.T) {
+	p := startIdP(t, nil)
+	ps := startPortalPair(t, p)
+	b := newBrowser(t)
+	const email = "change@example.org"
+	signedInAtBoth(t, p, ps, b, email)
+	err := p.srv.Accounts().ChangePassword(context.Background(), accountID(t, p, email), "another-session",
+		"Correct-Horse-9", "Another-Horse-42!", "Another-Horse-42!", accounts.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitSignedOut(t, p, ps[0])
+	waitSignedOut(t, p, ps[1])
+}
+
+// Disabling an account (staff) signs it out of every portal.
+func TestSSO3_DisableSignsPortalsOut(t *testing.T) {
+	p := startIdP(t, nil)
+	ps := startPortalPair(t, p)
+	b := newBrowser(t)
+	const email = "disable@example.org"
+	signedInAtBoth(t, p, ps, b, email)
+	if err := p.srv.Accounts().Disable(context.Background(), accountID(t, p, email), "staff-1", accounts.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	waitSignedOut(t, p, ps[0])
+	waitSignedOut(t, p, ps[1])
 }
