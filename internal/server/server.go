@@ -185,15 +185,19 @@ func (s *Server) cleanup(ctx context.Context) error {
 	}
 }
 
-// CleanupOnce deletes expired authorization requests and tokens, and
-// back-channel logout notices done more than LogoutNoticeKeep ago, now.
+// CleanupOnce deletes, now, expired authorization requests, tokens
+// expired for longer than a session's maximum lifetime, and back-channel
+// logout notices done more than LogoutNoticeKeep ago.
 func (s *Server) CleanupOnce(ctx context.Context) {
 	now := s.clock.Now()
 	reqs, err := s.store.DeleteAuthRequestsBefore(ctx, now.Add(-s.cfg.AuthRequestTTL))
 	if err != nil {
 		s.log.Warn("cleanup of auth requests failed", slog.String("error", err.Error()))
 	}
-	toks, err := s.store.DeleteTokensBefore(ctx, now)
+	// Expired token rows stay for a session's maximum lifetime: they say
+	// which portals a session gave tokens to, and so which are told when it
+	// ends (back-channel logout); an expired token is refused all the same.
+	toks, err := s.store.DeleteTokensBefore(ctx, now.Add(-s.cfg.SessionMax))
 	if err != nil {
 		s.log.Warn("cleanup of tokens failed", slog.String("error", err.Error()))
 	}
