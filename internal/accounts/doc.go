@@ -1,7 +1,8 @@
 // Package accounts holds the account operations that the hosted screens,
 // the OpenID Connect provider and the command line share: create account
 // and activation (ACC-1, ACC-2), password sign-in with lockout (LOGIN-5,
-// PWD-7) and single sign-on sessions (SSO-2).
+// PWD-7), single sign-on sessions (SSO-2) and self-service recovery
+// (REC-1 to REC-7).
 //
 // A map of the flows:
 //
@@ -20,6 +21,10 @@
 //	ResendActivation ─► mailExisting with the newest link's sign-up, older links voided
 //	Authenticate ─► Verify (DummyVerify when unknown) ─► state checks ─► RecordLoginFailure | RecordLoginSuccess (+ rehash)
 //	StartSession / Session / EndSession ─► the SSO session behind the cookie
+//	StartRecovery / ResendRecovery ─► InTx{ under 4 a window? void recover links, new link (1 h), "recover" email, audit }
+//	OpenRecovery (GET)   ─► check the link only: unlock (locked) or reset (any other state); disabled refused
+//	CompleteRecovery (POST) ─► InTx{ UseLink, unlock | new password + ResetDone + end sessions, revoke tokens,
+//	                                void every link, "password_reset_done" email; audit }
 //
 // Every activation link carries the sign-up that asked for it (password
 // hash, names, language) and activates only with that sign-up's password,
