@@ -92,9 +92,10 @@
 //     other session-ending methods of accounts), the transaction that
 //     ends it also writes, through EnqueueBackchannelLogout, one row of
 //     the logout_deliveries outbox for each client that was issued tokens
-//     in the session (store.ClientsForSession) and has a
-//     BackchannelLogoutURI; one per client and session, however often it
-//     ends. Imports point down: accounts defines the LogoutNotifier
+//     in the session (store.ClientsForSession; the server's cleanup keeps
+//     expired token rows for cfg.SessionMax so the list stays complete)
+//     and has a BackchannelLogoutURI; one per client and session, however
+//     often it ends. Imports point down: accounts defines the LogoutNotifier
 //     function type and calls it inside its transactions; the server sets
 //     Provider.EnqueueBackchannelLogout as that notifier; accounts never
 //     imports oidc. BackchannelWorker (run by the server on every node)
