@@ -28,8 +28,9 @@ func (s *Service) StartSession(ctx context.Context, accountID string, m Meta) (s
 // Session returns the live session behind a cookie value and its account,
 // and records that it was seen now. It gives ENOTFOUND when there is no
 // such session, it was ended, it has been idle for cfg.SessionIdle or
-// longer, it is at or past its maximum lifetime (SSO-2), or its account is
-// not active or is locked. A session found idle or too old is ended in the
+// longer, it is at or past its maximum lifetime (SSO-2), or its account's
+// state (StateOf) is not active: locked, password expired, recovery
+// required, disabled. A session found idle or too old is ended in the
 // store.
 func (s *Service) Session(ctx context.Context, cookieValue string) (*domain.Session, *domain.Account, error) {
 	gone := domain.ErrNotFound("session")
@@ -59,8 +60,8 @@ func (s *Service) Session(ctx context.Context, cookieValue string) (*domain.Sess
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if a.Status != domain.StatusActive || a.Locked() {
-		return nil, nil, gone
+	if st, _ := s.StateOf(a); st != StateActive {
+		return nil, nil, gone // locked, expired, recovery required, disabled (PWD-3, LOGIN-2)
 	}
 	if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
 		return nil, nil, fmt.Errorf("touch session: %w", err)

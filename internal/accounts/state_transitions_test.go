@@ -334,3 +334,21 @@ func TestPWD2_HistoryDepth(t *testing.T) {
 		}
 	}
 }
+
+func TestPWD3_SessionEndsWhenThePasswordExpires(t *testing.T) {
+	e := newEnv(t)
+	e.reconfigure(t, func(e *env) { e.cfg.SessionIdle, e.cfg.SessionMax = 48*time.Hour, 48*time.Hour })
+	a := e.active(t, "sess@example.com")
+	e.clock.Advance(365*day - time.Hour)
+	cookie, _, err := e.svc.StartSession(context.Background(), a.ID, Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Session(context.Background(), cookie); err != nil {
+		t.Fatalf("before expiry: %v", err)
+	}
+	e.clock.Advance(time.Hour)
+	if _, _, err := e.svc.Session(context.Background(), cookie); !domain.IsNotFound(err) {
+		t.Errorf("at expiry: %v, want the session gone", err)
+	}
+}
