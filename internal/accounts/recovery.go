@@ -21,16 +21,17 @@ const (
 // The screens offer MaxRecoveryResends resends after the first email;
 // after that they tell the user to contact support. Whatever the screens
 // are asked, one account gets at most MaxRecoveryMails recovery emails in
-// a window of RecoveryMailWindow that starts with the first of them (the
-// injected clock); further requests in the window send nothing and are
-// audited as domain.AuditMailSuppressed.
+// any RecoveryMailWindow (a sliding window on the injected clock, counted
+// from the account's domain.AuditRecoverRequest events, which commit with
+// the emails); further requests send nothing and are audited as
+// domain.AuditMailSuppressed.
 //
 // The window is as long as a link lives, so the owner of an address is
-// never left without a way back in (issue 3 item 7): the last email of a
-// window is sent before the window ends and its link lives one hour, so
-// it is still valid when the window ends and a new link may be asked for.
-// Someone who types the address over and over only fills the owner's
-// inbox with at most four emails an hour, each voiding the one before.
+// never left without a way back in (issue 3 item 7): when a request is
+// refused, the newest of the emails that fill the window was sent less
+// than an hour ago, so its link still works. Someone who types the
+// address over and over only fills the owner's inbox with at most four
+// emails an hour, each voiding the one before.
 const (
 	RecoveryTTL        = time.Hour
 	MaxRecoveryResends = 3
@@ -60,11 +61,9 @@ func errContactSupport() *domain.Error {
 
 // recoveryData is what a recovery link stores beside its digest: the
 // address it was sent to (a link for an address that is no longer the
-// account's does not work) and the account's mail window count.
+// account's does not work).
 type recoveryData struct {
-	EmailKey    string    `json:"email_key"`
-	WindowStart time.Time `json:"window_start"`
-	Sent        int       `json:"sent"` // recovery emails in the window, this one included
+	EmailKey string `json:"email_key"`
 }
 
 func readRecoveryData(s string) (recoveryData, error) {
@@ -156,17 +155,14 @@ func (s *Service) sendRecovery(ctx context.Context, tx domain.Store, accountID, 
 	if _, err := tx.CountMessagesTo(ctx, a.Email, now); err != nil {
 		return false, fmt.Errorf("lock address: %w", err)
 	}
-	d := recoveryData{EmailKey: a.EmailKey, WindowStart: now, Sent: 1}
-	if prev, err := tx.LatestLink(ctx, a.ID, domain.LinkRecover); err == nil {
-		if pd, err := readRecoveryData(prev.Data); err == nil && now.Before(pd.WindowStart.Add(RecoveryMailWindow)) && !now.Before(pd.WindowStart) {
-			d.WindowStart, d.Sent = pd.WindowStart, pd.Sent+1
-		}
-	} else if !domain.IsNotFound(err) {
+	full, err := s.recoveryWindowFull(ctx, tx, a.ID, now)
+	if err != nil {
 		return false, err
 	}
-	if d.Sent > MaxRecoveryMails {
+	if full {
 		return false, s.audit(ctx, tx, domain.AuditMailSuppressed, a.ID, m, TemplateRecover)
 	}
+	d := recoveryData{EmailKey: a.EmailKey}
 	secret, digest := newSecret()
 	msg, err := s.compose(a.Email, a.Language, TemplateRecover, map[string]any{
 		"Link":           s.cfg.URL("/recover?token=" + secret),
@@ -189,4 +185,20 @@ func (s *Service) sendRecovery(ctx context.Context, tx domain.Store, accountID, 
 		return false, fmt.Errorf("enqueue recovery email: %w", err)
 	}
 	return true, s.audit(ctx, tx, domain.AuditRecoverRequest, a.ID, m, detail)
+}
+
+// recoveryWindowFull reports whether the account was sent MaxRecoveryMails
+// recovery emails within RecoveryMailWindow before now (after now-window).
+func (s *Service) recoveryWindowFull(ctx context.Context, tx domain.Store, accountID string, now time.Time) (bool, error) {
+	evs, err := tx.ListAudit(ctx, domain.AuditFilter{AccountID: accountID, Type: domain.AuditRecoverRequest, Limit: MaxRecoveryMails})
+	if err != nil {
+		return false, fmt.Errorf("count recovery emails: %w", err)
+	}
+	n := 0
+	for _, ev := range evs {
+		if ev.Time.After(now.Add(-RecoveryMailWindow)) {
+			n++
+		}
+	}
+	return n >= MaxRecoveryMails, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -534,5 +535,59 @@ func TestPWD2_ResetRefusesARecentPasswordWhenHistoryIsSet(t *testing.T) {
 	}
 	if _, err := svc.CompleteRecovery(ctx, secret, resetPassword, resetPassword, Meta{}); err != nil {
 		t.Fatalf("a new password after the refusal: %v", err)
+	}
+}
+
+func TestRecovery_LinkUsedAfterChangePasswordAndEmailChange(t *testing.T) {
+	t.Run("password changed while signed in", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := context.Background()
+		a := e.active(t, "ana@example.com")
+		secret := e.startRecovery(t, "ana@example.com")
+		e.clock.Advance(time.Minute)
+		if err := e.svc.ChangePassword(ctx, a.ID, "", goodPassword, "Changed-Pass-31", "Changed-Pass-31", Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.svc.CompleteRecovery(ctx, secret, resetPassword, resetPassword, Meta{})
+		wantKey(t, err, domain.EINVALID, KeyRecoverInvalid)
+		if !e.signsIn(t, "ana@example.com", "Changed-Pass-31") {
+			t.Fatal("the old link changed the password")
+		}
+	})
+	t.Run("email changed", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := context.Background()
+		a := e.active(t, "ana@example.com")
+		if err := e.svc.RequestEmailChange(ctx, a.ID, "ana.new@example.com", goodPassword, Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		changes := e.mail.all("email_change")
+		if len(changes) != 1 {
+			t.Fatalf("email change emails %+v", changes)
+		}
+		u, _ := url.Parse(changes[0].Data["Link"].(string))
+		secret := e.startRecovery(t, "ana@example.com")
+		if _, err := e.svc.ConfirmEmailChange(ctx, u.Query().Get("token"), Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.svc.OpenRecovery(ctx, secret)
+		wantKey(t, err, domain.EINVALID, KeyRecoverInvalid)
+	})
+}
+
+func TestREC3_ConcurrentRequestsKeepTheCap(t *testing.T) {
+	e := newEnv(t)
+	e.active(t, "ana@example.com")
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if err := e.svc.StartRecovery(context.Background(), "ana@example.com", Meta{}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(e.mail.all(TemplateRecover)); n != MaxRecoveryMails {
+		t.Fatalf("%d recovery emails from 10 concurrent requests, want %d", n, MaxRecoveryMails)
 	}
 }
