@@ -282,3 +282,35 @@ func TestGoldenRecovery(t *testing.T) {
 		}
 	}
 }
+
+func TestREC7_ResetSignsOutEveryOtherBrowser(t *testing.T) {
+	e := newEnv(t)
+	e.activeAccount("ana@example.test", "en")
+	signedIn := e.browser()
+	signedIn.signIn("ana@example.test", goodPassword, "", false).wantStatus(t, http.StatusSeeOther)
+	signedIn.get("/account").wantStatus(t, http.StatusOK).wantScreen(t, "account")
+
+	b := e.browser()
+	b.trouble("ana@example.test")
+	token := strings.TrimPrefix(e.recoverPath("ana@example.test"), "/recover?token=")
+	b.post("/recover", url.Values{"token": {token}, "new_password": {resetTo}, "confirm_password": {resetTo}}).
+		wantStatus(t, http.StatusSeeOther)
+	if r := signedIn.get("/account"); r.StatusCode != http.StatusFound && r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the other browser still sees its account after the reset: %d %s", r.StatusCode, screenOf(r.body))
+	}
+}
+
+func TestREC2_ResendVoidsTheOlderLink(t *testing.T) {
+	e := newEnv(t)
+	e.activeAccount("ana@example.test", "en")
+	b := e.browser()
+	b.trouble("ana@example.test")
+	first := e.recoverPath("ana@example.test")
+	b.post("/trouble/resend", url.Values{"email": {"ana@example.test"}, "resends": {"0"}}).wantScreen(t, "check-email")
+	second := e.recoverPath("ana@example.test")
+	if first == second {
+		t.Fatal("resend sent the same link")
+	}
+	b.get(first).wantStatus(t, http.StatusBadRequest).wantScreen(t, "recover").wantBody(t, `id="new-link"`)
+	b.get(second).wantStatus(t, http.StatusOK).wantScreen(t, "reset-password")
+}
