@@ -109,11 +109,17 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	wp := cloneValues(params)
 	wp.Add("_pragma", "journal_mode(WAL)")
 	wp.Add("_pragma", "synchronous(NORMAL)")
+	cp := cloneValues(wp) // the checkpointer's connection
+	wp.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutocheckpoint))
 	wp.Set("_txlock", "immediate")
 	// The writer opens first: it creates the file and turns WAL on before
 	// any reader connects.
 	w, err := openSQLitePool(ctx, file+wp.Encode(), 1)
 	if err != nil {
+		return nil, err
+	}
+	if w.ckpt, err = startCheckpointer(ctx, file+cp.Encode()); err != nil {
+		w.close()
 		return nil, err
 	}
 	rp := cloneValues(params)
@@ -221,6 +227,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err err
 	if err := stx.Commit(); err != nil {
 		return wrap(err, "commit", "transaction")
 	}
+	db.w.wrote()
 	return nil
 }
 

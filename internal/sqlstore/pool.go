@@ -16,6 +16,7 @@ import (
 type pool struct {
 	db    *sql.DB
 	cache bool
+	ckpt  *checkpointer // the writer pool of a SQLite file; nil otherwise
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
@@ -63,7 +64,18 @@ func (p *pool) ping(ctx context.Context) error {
 	return nil
 }
 
+// wrote records that a write outside a transaction, or a transaction,
+// committed.
+func (p *pool) wrote() {
+	if p.ckpt != nil {
+		p.ckpt.wrote()
+	}
+}
+
 func (p *pool) close() error {
+	if p.ckpt != nil {
+		p.ckpt.close()
+	}
 	p.mu.Lock()
 	for q, st := range p.stmts {
 		st.Close()
@@ -101,10 +113,14 @@ func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	switch {
 	case err != nil:
 		return nil, err
-	case st != nil:
+	case db.tx != nil && st != nil:
 		return st.ExecContext(ctx, args...)
 	case db.tx != nil:
 		return db.tx.ExecContext(ctx, q, args...)
+	}
+	defer db.w.wrote()
+	if st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return db.w.db.ExecContext(ctx, q, args...)
 }
@@ -129,6 +145,9 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // queryWrite runs a statement that writes and returns rows (RETURNING):
 // in the transaction, else on the writer pool.
 func (db *DB) queryWrite(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if db.tx == nil {
+		defer db.w.wrote()
+	}
 	return db.rows(ctx, db.w, q, args)
 }
 
@@ -141,6 +160,9 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) scanner {
 // queryRowWrite runs a statement that writes and returns at most one row
 // (RETURNING): in the transaction, else on the writer pool.
 func (db *DB) queryRowWrite(ctx context.Context, q string, args ...any) scanner {
+	if db.tx == nil {
+		defer db.w.wrote()
+	}
 	return db.row(ctx, db.w, q, args)
 }
 

@@ -3,10 +3,12 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/entrykeyid/entrykeyid/internal/domain"
 	"github.com/entrykeyid/entrykeyid/internal/sqlstore"
@@ -125,5 +127,37 @@ func TestSQLiteFileReadPoolIsReadOnly(t *testing.T) {
 	err := sqlstore.WriteOnReadPoolForTest(context.Background(), db)
 	if err == nil || !strings.Contains(err.Error(), "readonly") {
 		t.Fatalf("write on the read pool: %v, want a read-only error", err)
+	}
+}
+
+// The WAL is copied back into the database file in the background: the
+// file grows though no write crossed the writer's own (backstop)
+// checkpoint threshold and nobody closed the store.
+func TestSQLiteFileCheckpointsInBackground(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "entrykeyid.db")
+	db := mustOpenSQLite(t, path)
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	for i := range 300 {
+		id := fmt.Sprintf("ckpt-%03d", i)
+		a := &domain.Account{ID: id, Email: id + "@example.com", EmailKey: id + "@example.com",
+			Status: domain.StatusActive, FirstName: strings.Repeat("x", 500)}
+		if err := db.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size() < before+100_000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file still %d bytes (was %d): no checkpoint ran", size(), before)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
