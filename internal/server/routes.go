@@ -9,34 +9,17 @@ import (
 	"github.com/entrykeyid/entrykeyid/internal/oidc"
 )
 
-// webPaths are the hosted screens' routes (web's route table), listed
-// here so that metrics count each by name. Any other path also goes to the
-// screens, which answer 404, and is counted under the route "/".
-var webPaths = []string{
-	"/login",
-	"/login/password",
-	"/signup",
-	"/activate",
-	"/activate/resend",
-	"/activated",
-	"/logout",
-	"/account",
-	"/trouble",
-	"/help",
-	"/privacy",
-	"/terms",
-	"/contact",
-	"/lang",
-	"/static/",
-}
-
 // ReadyTimeout bounds the database ping of /readyz.
 const ReadyTimeout = 2 * time.Second
 
 // routes maps every path to its handler, behind the rate limits. inbox
 // is nil unless the development inbox is on. /metrics is here only when
 // it has no listener of its own (cfg.MetricsAddr empty).
-func (s *Server) routes(provider, site, inbox http.Handler, limits *throttle) http.Handler {
+//
+// webPaths are the hosted screens' routes (web.Server.Paths), mounted one
+// by one so that metrics count each by name. Any other path also goes to
+// the screens, which answer 404, and is counted under the route "/".
+func (s *Server) routes(provider, site http.Handler, webPaths []string, inbox http.Handler, limits *throttle) http.Handler {
 	mux := http.NewServeMux()
 	for _, p := range oidc.Paths() {
 		mux.Handle(p, provider)
@@ -51,7 +34,9 @@ func (s *Server) routes(provider, site, inbox http.Handler, limits *throttle) ht
 		mux.Handle("/dev/mail/", inbox)
 	}
 	for _, p := range webPaths {
-		mux.Handle(p, site)
+		if p != "/" {
+			mux.Handle(p, site)
+		}
 	}
 	mux.Handle("/", site)
 	limited := limits.wrap(mux)

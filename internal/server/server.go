@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg config.Config, store domain.Store, clock domai
 		log.Warn("DEVELOPMENT MODE (--dev): every email is readable by anyone at /dev/mail; never use it in production",
 			slog.String("inbox", cfg.URL("/dev/mail")))
 	}
-	s.handler = s.middleware(s.routes(provider.Handler(), site.Handler(), inbox, limits))
+	s.handler = s.middleware(s.routes(provider.Handler(), site.Handler(), site.Paths(), inbox, limits))
 
 	bg, stop := context.WithCancel(ctx)
 	s.stop = stop

@@ -20,7 +20,7 @@ import (
 // Names of the rate limits: the "limit" label of
 // entrykeyid_ratelimited_total and of the log line of a refusal.
 const (
-	LimitSignIn      = "signin"       // POST /login/password, /signup, /activate, /activate/resend, per address
+	LimitSignIn      = "signin"       // POSTs that check a password, try a link or send email (signInPaths), per address
 	LimitAuthorize   = "authorize"    // /authorize, /authorize/callback, per address
 	LimitToken       = "token"        // /oauth/token, /oauth/introspect, /oauth/revoke, per address
 	LimitTokenClient = "token_client" // the same, per client_id
@@ -77,6 +77,14 @@ var signInPaths = map[string]bool{
 	"/signup":          true,
 	"/activate":        true,
 	"/activate/resend": true,
+	// Recovery and the account pages send email, try a link secret or
+	// check a password (REC-1, REC-4, PWD-5, PROF-2).
+	"/trouble":               true,
+	"/trouble/resend":        true,
+	"/recover":               true,
+	"/account/password":      true,
+	"/account/email":         true,
+	"/account/email/confirm": true,
 }
 
 // wrap applies the limits in front of next.

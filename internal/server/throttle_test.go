@@ -231,3 +231,26 @@ func TestRateLimitsOffLetEverythingThrough(t *testing.T) {
 		}
 	}
 }
+
+// Recovery and the account pages send email, try link secrets or check a
+// password: they share the sign-in bucket, and metrics name their routes.
+func TestRateLimitRecoveryAndAccountPOSTs(t *testing.T) {
+	p := startIdPClock(t, domain.NewFixedClock(throttleT0), nil)
+	paths := []string{"/trouble", "/trouble/resend", "/recover", "/account/password", "/account/email", "/account/email/confirm"}
+	for i := range 10 {
+		if resp, _ := p.send(t, http.MethodPost, paths[i%len(paths)], "", url.Values{"x": {"1"}}, nil); resp.StatusCode == http.StatusTooManyRequests {
+			t.Fatalf("request %d of 10 refused", i+1)
+		}
+	}
+	for _, path := range paths {
+		if resp, _ := p.send(t, http.MethodPost, path, "", url.Values{"x": {"1"}}, nil); resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("POST %s over the limit = %d, want 429", path, resp.StatusCode)
+		}
+	}
+	_, metrics := p.get(t, "/metrics")
+	for _, want := range []string{`route="/trouble/resend"`, `route="/recover"`, `route="/account/email/confirm"`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics do not name %s", want)
+		}
+	}
+}

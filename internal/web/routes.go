@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
 
 // routes lists every route of the hosted screens in one table. POST
 // handlers are wrapped by s.post, which refuses cross-origin requests and
@@ -45,5 +49,13 @@ func (s *Server) routes() {
 		{"/", s.notFound},
 	} {
 		s.mux.HandleFunc(rt.pattern, rt.handler)
+		if _, path, ok := strings.Cut(rt.pattern, " "); ok && !slices.Contains(s.paths, path) {
+			s.paths = append(s.paths, path)
+		}
 	}
 }
+
+// Paths returns the path of every route in the table (without method),
+// once each, in table order; "/static/{file}" appears as is. The server
+// names metrics after them.
+func (s *Server) Paths() []string { return slices.Clone(s.paths) }

@@ -36,6 +36,7 @@ type Server struct {
 	assets *assets
 	cop    *http.CrossOriginProtection
 	mux    *http.ServeMux
+	paths  []string // every route's path, for Paths
 }
 
 // New parses the embedded templates once, checks that every message key
