@@ -108,6 +108,7 @@ func (db *DB) prepared(ctx context.Context, p *pool, q string) (*sql.Stmt, error
 // exec runs a statement that writes and returns no rows: in the
 // transaction, else on the writer pool.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = db.stmtContext(ctx, true)
 	q = db.d.rebind(q)
 	st, err := db.prepared(ctx, db.w, q)
 	switch {
@@ -139,7 +140,7 @@ func (db *DB) execScript(ctx context.Context, q string) error {
 
 // query runs a plain read: in the transaction, else on the read pool.
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.rows(ctx, db.r, q, args)
+	return db.rows(db.stmtContext(ctx, false), db.r, q, args)
 }
 
 // queryWrite runs a statement that writes and returns rows (RETURNING):
@@ -148,13 +149,29 @@ func (db *DB) queryWrite(ctx context.Context, q string, args ...any) (*sql.Rows,
 	if db.tx == nil {
 		defer db.w.wrote()
 	}
-	return db.rows(ctx, db.w, q, args)
+	return db.rows(db.stmtContext(ctx, true), db.w, q, args)
 }
 
 // queryRow runs a plain read of at most one row: in the transaction, else
 // on the read pool.
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) scanner {
-	return db.row(ctx, db.r, q, args)
+	return db.row(db.stmtContext(ctx, false), db.r, q, args)
+}
+
+// stmtContext returns the context a statement runs with. On a
+// cancellable context database/sql and the SQLite driver each start a
+// goroutine per statement to watch it, which costs more than a plain read
+// takes. So a read outside a transaction, and any statement inside one,
+// runs on a context that is never cancelled: the read takes microseconds,
+// and the transaction itself still watches ctx (database/sql rolls it back
+// when ctx ends, and the next statement fails). A write outside a
+// transaction keeps ctx, so that a request that is gone stops waiting for
+// the writer connection.
+func (db *DB) stmtContext(ctx context.Context, write bool) context.Context {
+	if (write && db.tx == nil) || ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // queryRowWrite runs a statement that writes and returns at most one row
@@ -163,7 +180,7 @@ func (db *DB) queryRowWrite(ctx context.Context, q string, args ...any) scanner 
 	if db.tx == nil {
 		defer db.w.wrote()
 	}
-	return db.row(ctx, db.w, q, args)
+	return db.row(db.stmtContext(ctx, true), db.w, q, args)
 }
 
 func (db *DB) rows(ctx context.Context, p *pool, q string, args []any) (*sql.Rows, error) {
