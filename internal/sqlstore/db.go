@@ -152,6 +152,9 @@ func openSQLitePool(ctx context.Context, dsn string, n int) (*pool, error) {
 	sdb.SetConnMaxLifetime(0)
 	sdb.SetConnMaxIdleTime(0)
 	p := newPool(sdb, true)
+	if n == 1 {
+		p.turn = make(chan struct{}, 1)
+	}
 	if err := p.ping(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -203,6 +206,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx domain.Store) error) (err err
 	if db.tx != nil {
 		return fn(db)
 	}
+	if err := db.w.acquire(ctx); err != nil {
+		return wrap(err, "begin", "transaction")
+	}
+	defer db.w.release()
 	stx, err := db.w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap(err, "begin", "transaction")

@@ -18,6 +18,11 @@ type pool struct {
 	cache bool
 	ckpt  *checkpointer // the writer pool of a SQLite file; nil otherwise
 
+	// turn, for a pool of one connection, hands it out in arrival order:
+	// database/sql gives a freed connection to a random waiter, which
+	// makes the unluckiest writer wait many times the average.
+	turn chan struct{}
+
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
 }
@@ -62,6 +67,32 @@ func (p *pool) ping(ctx context.Context) error {
 		return &domain.Error{Code: domain.EUNAVAILABLE, Message: "the database is unavailable", Err: err}
 	}
 	return nil
+}
+
+// acquire waits for the pool's turn, in arrival order, unless ctx ends
+// first. Pools without a turn return at once.
+func (p *pool) acquire(ctx context.Context) error {
+	if p.turn == nil {
+		return nil
+	}
+	select {
+	case p.turn <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case p.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// release ends a turn that acquire gave.
+func (p *pool) release() {
+	if p.turn != nil {
+		<-p.turn
+	}
 }
 
 // wrote records that a write outside a transaction, or a transaction,
@@ -109,6 +140,12 @@ func (db *DB) prepared(ctx context.Context, p *pool, q string) (*sql.Stmt, error
 // transaction, else on the writer pool.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx = db.stmtContext(ctx, true)
+	if db.tx == nil {
+		if err := db.w.acquire(ctx); err != nil {
+			return nil, err
+		}
+		defer db.w.release()
+	}
 	q = db.d.rebind(q)
 	st, err := db.prepared(ctx, db.w, q)
 	switch {
@@ -147,6 +184,12 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // in the transaction, else on the writer pool.
 func (db *DB) queryWrite(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if db.tx == nil {
+		if err := db.w.acquire(ctx); err != nil {
+			return nil, err
+		}
+		// The turn ends before the rows are read: the next writer then
+		// waits alone in database/sql for the connection.
+		defer db.w.release()
 		defer db.w.wrote()
 	}
 	return db.rows(db.stmtContext(ctx, true), db.w, q, args)
@@ -178,6 +221,10 @@ func (db *DB) stmtContext(ctx context.Context, write bool) context.Context {
 // (RETURNING): in the transaction, else on the writer pool.
 func (db *DB) queryRowWrite(ctx context.Context, q string, args ...any) scanner {
 	if db.tx == nil {
+		if err := db.w.acquire(ctx); err != nil {
+			return errRow{err}
+		}
+		defer db.w.release() // as in queryWrite
 		defer db.w.wrote()
 	}
 	return db.row(db.stmtContext(ctx, true), db.w, q, args)
