@@ -406,3 +406,21 @@ func TestLOGIN4_LoginHintOfAnotherPersonShowsScreen1(t *testing.T) {
 	b.get("/login?authRequestID=ar1").wantScreen(t, "password")
 	b.get("/login?authRequestID=ar2").wantScreen(t, "identify").wantBody(t, `value="luis@example.test"`)
 }
+
+// TestLOGIN4_RememberMeOutlivesTheSession: 29 days after signing in with
+// remember me, the same browser's session is long gone (SSO-2), yet screen 1
+// is skipped with the remembered username, and nobody is signed in.
+func TestLOGIN4_RememberMeOutlivesTheSession(t *testing.T) {
+	e := newEnv(t)
+	e.activeAccount("ana@example.test", "en")
+	b := e.browser()
+	b.signIn("ana@example.test", goodPassword, "", true).wantStatus(t, http.StatusSeeOther)
+	e.clock.Advance(29 * 24 * time.Hour)
+	e.authRequest("ar29", nil, nil)
+	b.get("/login?authRequestID=ar29").wantStatus(t, 200).wantScreen(t, "password").
+		wantBody(t, `<strong class="username">ana@example.test</strong>`)
+	b.get("/account").wantStatus(t, http.StatusFound)
+	if ar, _ := e.store.AuthRequestByID(context.Background(), "ar29"); ar.Done {
+		t.Fatal("an expired session with remember me completed an auth request")
+	}
+}
