@@ -46,7 +46,7 @@ func TestSSO2_SilentSignInAtTheMaximumLifetime(t *testing.T) {
 		elapsed += step
 		id := fmt.Sprintf("ar-%d", i)
 		e.authRequest(id, nil, nil)
-		b.get("/login?authRequestID=" + id).wantStatus(t, http.StatusFound)
+		b.get("/login?authRequestID="+id).wantStatus(t, http.StatusFound)
 	}
 	e.clock.Advance(e.cfg.SessionMax - elapsed - time.Second)
 	e.authRequest("ar-last", nil, nil)
